@@ -1,0 +1,36 @@
+// Masking of secrets in configuration values before anything is printed.
+import type { EnvVarKey } from './env';
+
+const MASK = '***';
+
+/** Header variables carry credentials in their values: keep the names, mask every value. */
+function maskHeaderValues(raw: string): string {
+  return raw
+    .split(',')
+    .map((entry) => {
+      const eq = entry.indexOf('=');
+      return eq < 0 ? MASK : `${entry.slice(0, eq)}=${MASK}`;
+    })
+    .join(',');
+}
+
+/** `scheme://user:pass@host` → `scheme://***@host`, wherever it appears in the text. */
+export function maskUrlCredentials(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, `$1${MASK}@`);
+}
+
+/** Masks query strings too: tokens are often passed as `?api_key=…`. */
+export function redactUrl(url: URL): string {
+  const copy = new URL(url.href);
+  if (copy.username || copy.password) {
+    copy.username = MASK;
+    copy.password = '';
+  }
+  for (const key of [...copy.searchParams.keys()]) copy.searchParams.set(key, MASK);
+  return decodeURI(copy.href);
+}
+
+export function maskSecrets(variable: EnvVarKey, raw: string): string {
+  if (variable.endsWith('_HEADERS')) return maskHeaderValues(raw);
+  return maskUrlCredentials(raw);
+}

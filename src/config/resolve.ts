@@ -1,0 +1,299 @@
+// Turns the env snapshot (and options passed in code) into one frozen, validated configuration object.
+import type { Env } from './env';
+import { EnvReader, type ConfigWarning } from './reader';
+import { findAppPackage, type AppPackage } from './app-package';
+import {
+  DEFAULT_INSTRUMENTATIONS,
+  INSTRUMENTATION_NAMES,
+  type InstrumentationName,
+} from '../instrumentations/table';
+
+export const LOG_LEVELS = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'] as const;
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+
+export const PROTOCOLS = ['http/protobuf', 'http/json', 'grpc'] as const;
+export type Protocol = (typeof PROTOCOLS)[number];
+
+export const SAMPLERS = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+] as const;
+export type SamplerName = (typeof SAMPLERS)[number];
+
+export const PROPAGATORS = ['tracecontext', 'baggage', 'b3', 'b3multi', 'jaeger', 'none'] as const;
+export type PropagatorName = Exclude<(typeof PROPAGATORS)[number], 'none'>;
+
+export const RESOURCE_DETECTORS = [
+  'env',
+  'host',
+  'os',
+  'process',
+  'serviceinstance',
+  'container',
+  'alibaba',
+  'aws',
+  'azure',
+  'gcp',
+  'all',
+  'none',
+] as const;
+export type ResourceDetectorName = Exclude<(typeof RESOURCE_DETECTORS)[number], 'all' | 'none' | 'env'>;
+const LOCAL_DETECTORS: readonly ResourceDetectorName[] = ['host', 'os', 'process', 'serviceinstance', 'container'];
+const CLOUD_DETECTORS: readonly ResourceDetectorName[] = ['alibaba', 'aws', 'azure', 'gcp'];
+
+export type TraceExporterName = 'otlp' | 'console';
+export type MetricExporterName = 'otlp' | 'prometheus' | 'console';
+export type LogExporterName = 'otlp' | 'console';
+export type Signal = 'traces' | 'metrics' | 'logs';
+
+export interface OtlpTarget {
+  readonly protocol: Protocol;
+  readonly url: URL;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly timeoutMillis: number;
+  readonly compression: 'gzip' | 'none';
+}
+
+export interface BatchSettings {
+  readonly scheduledDelayMillis: number;
+  readonly exportTimeoutMillis: number;
+  readonly maxQueueSize: number;
+  readonly maxExportBatchSize: number;
+}
+
+export interface Config {
+  readonly disabled: boolean;
+  /** undefined when OTEL_LOG_LEVEL is unset: otelkit then prints its own info lines and upstream errors only. */
+  readonly logLevel: LogLevelName | undefined;
+  readonly service: { readonly name: string; readonly version?: string; readonly environment?: string };
+  readonly resourceAttributes: Readonly<Record<string, string>>;
+  readonly resourceDetectors: readonly ResourceDetectorName[];
+  readonly traces: {
+    readonly exporters: readonly TraceExporterName[];
+    readonly otlp: OtlpTarget;
+    readonly sampler: SamplerName;
+    readonly samplerRatio: number;
+    readonly batch: BatchSettings;
+  };
+  readonly metrics: {
+    readonly exporters: readonly MetricExporterName[];
+    readonly otlp: OtlpTarget;
+    readonly exportIntervalMillis: number;
+    readonly exportTimeoutMillis: number;
+    readonly prometheus: { readonly host: string; readonly port: number };
+  };
+  readonly logs: {
+    readonly exporters: readonly LogExporterName[];
+    readonly otlp: OtlpTarget;
+    readonly batch: BatchSettings;
+  };
+  readonly propagators: readonly PropagatorName[];
+  readonly instrumentations: readonly InstrumentationName[];
+  readonly attributeValueLengthLimit: number;
+  readonly shutdownTimeoutMillis: number;
+}
+
+/** Options passed in code win over the environment. */
+export interface StartOptions {
+  readonly serviceName?: string;
+  readonly serviceVersion?: string;
+  readonly environment?: string;
+  readonly shutdownTimeoutMillis?: number;
+  /** For tests and embedding: read these variables instead of process.env. */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export interface ResolvedConfig {
+  readonly config: Config;
+  readonly warnings: readonly ConfigWarning[];
+}
+
+export const DEFAULT_ATTRIBUTE_VALUE_LENGTH_LIMIT = 12000;
+export const DEFAULT_SHUTDOWN_TIMEOUT_MILLIS = 5000;
+const RESOURCE_KEY = /^[\x21-\x7e]{1,255}$/;
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/;
+
+export function resolveConfig(env: Env, options: StartOptions = {}, app: AppPackage = findAppPackage()): ResolvedConfig {
+  const read = new EnvReader(env);
+  const resourceAttributes = read.keyValues('OTEL_RESOURCE_ATTRIBUTES', RESOURCE_KEY);
+  const environment =
+    options.environment ?? resourceAttributes['deployment.environment.name'] ?? resourceAttributes['deployment.environment'] ?? read.string('NODE_ENV');
+
+  const config: Config = {
+    disabled: read.boolean('OTEL_SDK_DISABLED', false),
+    logLevel: read.raw('OTEL_LOG_LEVEL') === undefined ? undefined : read.oneOf('OTEL_LOG_LEVEL', LOG_LEVELS, 'info'),
+    service: {
+      name: options.serviceName ?? read.string('OTEL_SERVICE_NAME') ?? resourceAttributes['service.name'] ?? app.name ?? 'unknown_service:node',
+      version: options.serviceVersion ?? resourceAttributes['service.version'] ?? app.version,
+      environment,
+    },
+    resourceAttributes,
+    resourceDetectors: resolveDetectors(read),
+    traces: {
+      exporters: exporterList(read, 'OTEL_TRACES_EXPORTER', ['otlp', 'console'] as const),
+      otlp: resolveOtlpTarget(read, 'traces'),
+      ...resolveSampler(read),
+      batch: resolveBatch(read, 'BSP', 5000),
+    },
+    metrics: {
+      exporters: exporterList(read, 'OTEL_METRICS_EXPORTER', ['otlp', 'prometheus', 'console'] as const),
+      otlp: resolveOtlpTarget(read, 'metrics'),
+      ...resolveMetricTiming(read),
+      prometheus: {
+        host: read.string('OTEL_EXPORTER_PROMETHEUS_HOST') ?? '0.0.0.0',
+        port: read.number('OTEL_EXPORTER_PROMETHEUS_PORT', 9464, { integer: true, min: 0, max: 65535 }),
+      },
+    },
+    logs: {
+      exporters: exporterList(read, 'OTEL_LOGS_EXPORTER', ['otlp', 'console'] as const),
+      otlp: resolveOtlpTarget(read, 'logs'),
+      batch: resolveBatch(read, 'BLRP', 1000),
+    },
+    propagators: resolvePropagators(read),
+    instrumentations: resolveInstrumentations(read),
+    attributeValueLengthLimit: read.number('OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT', DEFAULT_ATTRIBUTE_VALUE_LENGTH_LIMIT, {
+      integer: true,
+      min: 1,
+    }),
+    shutdownTimeoutMillis:
+      options.shutdownTimeoutMillis ??
+      read.number('OTELKIT_SHUTDOWN_TIMEOUT', DEFAULT_SHUTDOWN_TIMEOUT_MILLIS, { integer: true, min: 0, max: 120000 }),
+  };
+  return { config: deepFreeze(config), warnings: read.warnings };
+}
+
+function exporterList<T extends string>(
+  read: EnvReader,
+  key: 'OTEL_TRACES_EXPORTER' | 'OTEL_METRICS_EXPORTER' | 'OTEL_LOGS_EXPORTER',
+  names: readonly T[],
+): readonly T[] {
+  const chosen = read.list<T | 'none'>(key, [...names, 'none'], ['otlp' as T]);
+  if (chosen.includes('none')) return [];
+  return chosen as readonly T[];
+}
+
+const SIGNAL_ENV = {
+  traces: {
+    endpoint: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+    headers: 'OTEL_EXPORTER_OTLP_TRACES_HEADERS',
+    protocol: 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL',
+    timeout: 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT',
+    compression: 'OTEL_EXPORTER_OTLP_TRACES_COMPRESSION',
+  },
+  metrics: {
+    endpoint: 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT',
+    headers: 'OTEL_EXPORTER_OTLP_METRICS_HEADERS',
+    protocol: 'OTEL_EXPORTER_OTLP_METRICS_PROTOCOL',
+    timeout: 'OTEL_EXPORTER_OTLP_METRICS_TIMEOUT',
+    compression: 'OTEL_EXPORTER_OTLP_METRICS_COMPRESSION',
+  },
+  logs: {
+    endpoint: 'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT',
+    headers: 'OTEL_EXPORTER_OTLP_LOGS_HEADERS',
+    protocol: 'OTEL_EXPORTER_OTLP_LOGS_PROTOCOL',
+    timeout: 'OTEL_EXPORTER_OTLP_LOGS_TIMEOUT',
+    compression: 'OTEL_EXPORTER_OTLP_LOGS_COMPRESSION',
+  },
+} as const;
+
+/** Signal-specific variable > general variable > default, as the OTLP exporter specification orders them. */
+function resolveOtlpTarget(read: EnvReader, signal: Signal): OtlpTarget {
+  const keys = SIGNAL_ENV[signal];
+  const protocol =
+    read.raw(keys.protocol) !== undefined
+      ? read.oneOf(keys.protocol, PROTOCOLS, read.oneOf('OTEL_EXPORTER_OTLP_PROTOCOL', PROTOCOLS, 'http/protobuf'))
+      : read.oneOf('OTEL_EXPORTER_OTLP_PROTOCOL', PROTOCOLS, 'http/protobuf');
+  const timeoutRule = { integer: true, min: 1, max: 600000 };
+  const timeoutMillis = read.number(keys.timeout, read.number('OTEL_EXPORTER_OTLP_TIMEOUT', 10000, timeoutRule), timeoutRule);
+  const compressions = ['gzip', 'none'] as const;
+  const compression = read.oneOf(keys.compression, compressions, read.oneOf('OTEL_EXPORTER_OTLP_COMPRESSION', compressions, 'none'));
+  const headers = {
+    ...read.keyValues('OTEL_EXPORTER_OTLP_HEADERS', HEADER_NAME),
+    ...read.keyValues(keys.headers, HEADER_NAME),
+  };
+  return { protocol, url: resolveEndpoint(read, signal, protocol), headers, timeoutMillis, compression };
+}
+
+function resolveEndpoint(read: EnvReader, signal: Signal, protocol: Protocol): URL {
+  const specific = read.url(SIGNAL_ENV[signal].endpoint);
+  if (specific) return specific;
+  const base = read.url('OTEL_EXPORTER_OTLP_ENDPOINT') ?? new URL(protocol === 'grpc' ? 'http://localhost:4317' : 'http://localhost:4318');
+  if (protocol === 'grpc') return base;
+  // The general endpoint is a base: the signal path is appended to whatever path it has.
+  const url = new URL(base.href);
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/v1/${signal}`;
+  return url;
+}
+
+function resolveSampler(read: EnvReader): { sampler: SamplerName; samplerRatio: number } {
+  const sampler = read.oneOf('OTEL_TRACES_SAMPLER', SAMPLERS, 'parentbased_always_on');
+  // The argument means something only to the ratio samplers; elsewhere it is ignored, as the spec says.
+  const samplerRatio = sampler.endsWith('traceidratio') ? read.number('OTEL_TRACES_SAMPLER_ARG', 1, { min: 0, max: 1 }) : 1;
+  return { sampler, samplerRatio };
+}
+
+function resolveBatch(read: EnvReader, prefix: 'BSP' | 'BLRP', defaultDelay: number): BatchSettings {
+  const positive = { integer: true, min: 1 };
+  const maxQueueSize = read.number(`OTEL_${prefix}_MAX_QUEUE_SIZE`, 2048, { ...positive, max: 1_000_000 });
+  let maxExportBatchSize = read.number(`OTEL_${prefix}_MAX_EXPORT_BATCH_SIZE`, 512, { ...positive, max: 1_000_000 });
+  if (maxExportBatchSize > maxQueueSize) {
+    read.warn(`OTEL_${prefix}_MAX_EXPORT_BATCH_SIZE`, `is larger than OTEL_${prefix}_MAX_QUEUE_SIZE (${maxQueueSize})`, String(maxQueueSize));
+    maxExportBatchSize = maxQueueSize;
+  }
+  return {
+    scheduledDelayMillis: read.number(`OTEL_${prefix}_SCHEDULE_DELAY`, defaultDelay, { integer: true, min: 0, max: 3_600_000 }),
+    exportTimeoutMillis: read.number(`OTEL_${prefix}_EXPORT_TIMEOUT`, 30000, { integer: true, min: 1, max: 600000 }),
+    maxQueueSize,
+    maxExportBatchSize,
+  };
+}
+
+function resolveMetricTiming(read: EnvReader): { exportIntervalMillis: number; exportTimeoutMillis: number } {
+  const exportIntervalMillis = read.number('OTEL_METRIC_EXPORT_INTERVAL', 60000, { integer: true, min: 100, max: 86_400_000 });
+  let exportTimeoutMillis = read.number('OTEL_METRIC_EXPORT_TIMEOUT', 30000, { integer: true, min: 1, max: 600000 });
+  // The SDK's PeriodicExportingMetricReader throws when the timeout exceeds the interval.
+  if (exportTimeoutMillis > exportIntervalMillis) {
+    if (read.raw('OTEL_METRIC_EXPORT_TIMEOUT') !== undefined) {
+      read.warn('OTEL_METRIC_EXPORT_TIMEOUT', `is longer than the export interval (${exportIntervalMillis} ms)`, String(exportIntervalMillis));
+    }
+    exportTimeoutMillis = exportIntervalMillis;
+  }
+  return { exportIntervalMillis, exportTimeoutMillis };
+}
+
+function resolvePropagators(read: EnvReader): readonly PropagatorName[] {
+  const chosen = read.list('OTEL_PROPAGATORS', PROPAGATORS, ['tracecontext', 'baggage']);
+  return chosen.includes('none') ? [] : (chosen as readonly PropagatorName[]);
+}
+
+function resolveDetectors(read: EnvReader): readonly ResourceDetectorName[] {
+  // Cloud detectors call metadata endpoints over the network at start-up: only when asked for.
+  const chosen = read.list('OTEL_NODE_RESOURCE_DETECTORS', RESOURCE_DETECTORS, [...LOCAL_DETECTORS]);
+  if (chosen.includes('none')) return [];
+  if (chosen.includes('all')) return [...LOCAL_DETECTORS, ...CLOUD_DETECTORS];
+  return chosen.filter((name): name is ResourceDetectorName => name !== 'env' && name !== 'all' && name !== 'none');
+}
+
+function resolveInstrumentations(read: EnvReader): readonly InstrumentationName[] {
+  const enabled =
+    read.raw('OTEL_NODE_ENABLED_INSTRUMENTATIONS') === undefined
+      ? DEFAULT_INSTRUMENTATIONS
+      : read.list('OTEL_NODE_ENABLED_INSTRUMENTATIONS', INSTRUMENTATION_NAMES, []);
+  const disabled =
+    read.raw('OTEL_NODE_DISABLED_INSTRUMENTATIONS') === undefined
+      ? []
+      : read.list('OTEL_NODE_DISABLED_INSTRUMENTATIONS', INSTRUMENTATION_NAMES, []);
+  return enabled.filter((name) => !disabled.includes(name));
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !(value instanceof URL) && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,96 @@
+// otelkit's own diagnostic lines on stderr, and the bridge that brings upstream `diag` output there too.
+// The only module that writes to the console.
+import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
+import { setGlobalErrorHandler } from '@opentelemetry/core';
+import type { LogLevelName } from './config/resolve';
+import { maskUrlCredentials } from './config/mask';
+
+type Level = 'error' | 'warn' | 'info' | 'debug';
+
+const RANK: Record<LogLevelName, number> = { none: 0, error: 1, warn: 2, info: 3, debug: 4, verbose: 5, all: 6 };
+const LEVEL_RANK: Record<Level, number> = { error: 1, warn: 2, info: 3, debug: 4 };
+const DIAG_LEVEL: Record<LogLevelName, DiagLogLevel> = {
+  none: DiagLogLevel.NONE,
+  error: DiagLogLevel.ERROR,
+  warn: DiagLogLevel.WARN,
+  info: DiagLogLevel.INFO,
+  debug: DiagLogLevel.DEBUG,
+  verbose: DiagLogLevel.VERBOSE,
+  all: DiagLogLevel.ALL,
+};
+
+// Upstream export errors repeat on every failed batch while a collector is down: cap them.
+const UPSTREAM_LINES_PER_WINDOW = 10;
+const UPSTREAM_WINDOW_MILLIS = 60_000;
+
+let ownThreshold = RANK.info;
+let upstreamWindowStart = 0;
+let upstreamLinesInWindow = 0;
+let upstreamSuppressed = 0;
+
+function write(level: Level, message: string): void {
+  try {
+    process.stderr.write(`otelkit ${level}: ${maskUrlCredentials(message)}\n`);
+  } catch {
+    // stderr closed or broken: diagnostics are never worth crashing the host for.
+  }
+}
+
+function own(level: Level, message: string): void {
+  if (LEVEL_RANK[level] <= ownThreshold) write(level, message);
+}
+
+export const diagnostics = {
+  error: (message: string): void => own('error', message),
+  warn: (message: string): void => own('warn', message),
+  info: (message: string): void => own('info', message),
+  debug: (message: string): void => own('debug', message),
+};
+
+function upstream(level: Level, message: string, args: unknown[]): void {
+  const now = Date.now();
+  if (now - upstreamWindowStart >= UPSTREAM_WINDOW_MILLIS) {
+    if (upstreamSuppressed > 0) write('warn', `${upstreamSuppressed} more OpenTelemetry diagnostic lines suppressed in the last minute`);
+    upstreamWindowStart = now;
+    upstreamLinesInWindow = 0;
+    upstreamSuppressed = 0;
+  }
+  if (upstreamLinesInWindow >= UPSTREAM_LINES_PER_WINDOW) {
+    upstreamSuppressed++;
+    return;
+  }
+  upstreamLinesInWindow++;
+  write(level, [message, ...args.map(describe)].join(' '));
+}
+
+function describe(value: unknown): string {
+  if (value instanceof Error) return `${value.name}: ${value.message}`;
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+const upstreamLogger: DiagLogger = {
+  error: (message, ...args) => upstream('error', message, args),
+  warn: (message, ...args) => upstream('warn', message, args),
+  info: (message, ...args) => upstream('info', message, args),
+  debug: (message, ...args) => upstream('debug', message, args),
+  verbose: (message, ...args) => upstream('debug', message, args),
+};
+
+/**
+ * Unset OTEL_LOG_LEVEL: otelkit's own warnings and start-up line, upstream errors only (upstream warnings
+ * repeat what otelkit's config check already said). Set: both follow it.
+ */
+export function configureDiagnostics(logLevel: LogLevelName | undefined): void {
+  ownThreshold = logLevel === undefined ? RANK.info : RANK[logLevel];
+  const upstreamLevel = logLevel ?? 'error';
+  diag.setLogger(upstreamLogger, { logLevel: DIAG_LEVEL[upstreamLevel], suppressOverrideMessage: true });
+  // Export failures reach the SDK's global error handler; by default it prints the whole error as JSON.
+  setGlobalErrorHandler((error) => {
+    if (RANK[upstreamLevel] >= RANK.error) upstream('error', 'export error:', [error]);
+  });
+}

@@ -1,0 +1,4 @@
+// `node --require otelkit/register app.js`: starts telemetry before the application loads.
+import { startFromPreload } from './start';
+
+startFromPreload({ esmLoaderHook: false });

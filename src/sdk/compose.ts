@@ -1,0 +1,54 @@
+// Composes the running SDK from small named steps: resource, providers, globals, instrumentations.
+import { context, metrics, propagation, trace } from '@opentelemetry/api';
+import { logs } from '@opentelemetry/api-logs';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import type { Config } from '../config/resolve';
+import type { InstrumentationName } from '../instrumentations/table';
+import { loadInstrumentations } from '../instrumentations/load';
+import { createResource } from './resource';
+import { createTracerProvider } from './traces';
+import { createMetrics } from './metrics';
+import { createLoggerProvider } from './logs';
+import { createPropagator } from './propagation';
+import { settleWithin } from '../timing';
+
+export interface RunningSdk {
+  readonly config: Config;
+  readonly instrumentations: readonly InstrumentationName[];
+  /** Exports everything buffered; resolves within the bound, whatever the exporters do. */
+  flush(timeoutMillis: number): Promise<void>;
+  /** Flushes and stops every provider; idempotent. */
+  shutdown(timeoutMillis: number): Promise<void>;
+}
+
+export function composeSdk(config: Config): RunningSdk {
+  const resource = createResource(config);
+  const tracerProvider = createTracerProvider(config, resource);
+  const { provider: meterProvider, prometheus } = createMetrics(config, resource);
+  const loggerProvider = createLoggerProvider(config, resource);
+
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(createPropagator(config.propagators));
+  trace.setGlobalTracerProvider(tracerProvider);
+  metrics.setGlobalMeterProvider(meterProvider);
+  logs.setGlobalLoggerProvider(loggerProvider);
+
+  const { instances, loaded } = loadInstrumentations(config);
+  registerInstrumentations({ instrumentations: instances, tracerProvider, meterProvider, loggerProvider });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    config,
+    instrumentations: loaded,
+    flush: (timeoutMillis) =>
+      settleWithin(timeoutMillis, [tracerProvider.forceFlush(), meterProvider.forceFlush(), loggerProvider.forceFlush()]),
+    shutdown: (timeoutMillis) =>
+      (stopping ??= settleWithin(timeoutMillis, [
+        tracerProvider.shutdown(),
+        meterProvider.shutdown(),
+        loggerProvider.shutdown(),
+        prometheus?.close(),
+      ])),
+  };
+}

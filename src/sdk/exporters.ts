@@ -1,0 +1,48 @@
+// OTLP exporter construction; each protocol's package is loaded only when the config uses it.
+import type { Signal, OtlpTarget } from '../config/resolve';
+
+type ExporterClass = new (config: Record<string, unknown>) => unknown;
+
+const EXPORTER_MODULES: Record<Signal, Record<OtlpTarget['protocol'], readonly [pkg: string, exportName: string]>> = {
+  traces: {
+    'http/protobuf': ['@opentelemetry/exporter-trace-otlp-proto', 'OTLPTraceExporter'],
+    'http/json': ['@opentelemetry/exporter-trace-otlp-http', 'OTLPTraceExporter'],
+    grpc: ['@opentelemetry/exporter-trace-otlp-grpc', 'OTLPTraceExporter'],
+  },
+  metrics: {
+    'http/protobuf': ['@opentelemetry/exporter-metrics-otlp-proto', 'OTLPMetricExporter'],
+    'http/json': ['@opentelemetry/exporter-metrics-otlp-http', 'OTLPMetricExporter'],
+    grpc: ['@opentelemetry/exporter-metrics-otlp-grpc', 'OTLPMetricExporter'],
+  },
+  logs: {
+    'http/protobuf': ['@opentelemetry/exporter-logs-otlp-proto', 'OTLPLogExporter'],
+    'http/json': ['@opentelemetry/exporter-logs-otlp-http', 'OTLPLogExporter'],
+    grpc: ['@opentelemetry/exporter-logs-otlp-grpc', 'OTLPLogExporter'],
+  },
+};
+
+/** Basic-auth credentials in the endpoint become an Authorization header; exporters drop URL userinfo. */
+function splitCredentials(target: OtlpTarget): { url: string; headers: Record<string, string> } {
+  const headers = { ...target.headers };
+  const url = new URL(target.url.href);
+  if (url.username || url.password) {
+    const user = decodeURIComponent(url.username);
+    const pass = decodeURIComponent(url.password);
+    headers.Authorization ??= `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+    url.username = '';
+    url.password = '';
+  }
+  return { url: url.href, headers };
+}
+
+export function createOtlpExporter<T>(signal: Signal, target: OtlpTarget): T {
+  const [pkg, exportName] = EXPORTER_MODULES[signal][target.protocol];
+  const Exporter = (require(pkg) as Record<string, ExporterClass>)[exportName];
+  const { url, headers } = splitCredentials(target);
+  const common = { url, timeoutMillis: target.timeoutMillis, compression: target.compression };
+  if (target.protocol !== 'grpc') return new Exporter({ ...common, headers }) as T;
+  const { Metadata } = require('@grpc/grpc-js') as { Metadata: new () => { set(key: string, value: string): void } };
+  const metadata = new Metadata();
+  for (const [key, value] of Object.entries(headers)) metadata.set(key.toLowerCase(), value);
+  return new Exporter({ ...common, metadata }) as T;
+}

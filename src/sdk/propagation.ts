@@ -1,0 +1,28 @@
+// The global text-map propagator from OTEL_PROPAGATORS; B3 and Jaeger load only when named.
+import type { TextMapPropagator } from '@opentelemetry/api';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import type { PropagatorName } from '../config/resolve';
+
+function createOne(name: PropagatorName): TextMapPropagator {
+  switch (name) {
+    case 'tracecontext':
+      return new W3CTraceContextPropagator();
+    case 'baggage':
+      return new W3CBaggagePropagator();
+    case 'b3':
+    case 'b3multi': {
+      const { B3Propagator, B3InjectEncoding } = require('@opentelemetry/propagator-b3') as typeof import('@opentelemetry/propagator-b3');
+      return new B3Propagator({
+        injectEncoding: name === 'b3' ? B3InjectEncoding.SINGLE_HEADER : B3InjectEncoding.MULTI_HEADER,
+      });
+    }
+    case 'jaeger': {
+      const { JaegerPropagator } = require('@opentelemetry/propagator-jaeger') as typeof import('@opentelemetry/propagator-jaeger');
+      return new JaegerPropagator();
+    }
+  }
+}
+
+export function createPropagator(names: readonly PropagatorName[]): TextMapPropagator {
+  return new CompositePropagator({ propagators: names.map(createOne) });
+}

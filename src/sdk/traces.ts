@@ -1,0 +1,52 @@
+// Tracer provider: sampler, span limits, one processor per configured exporter.
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  BatchSpanProcessor,
+  ConsoleSpanExporter,
+  ParentBasedSampler,
+  SimpleSpanProcessor,
+  TraceIdRatioBasedSampler,
+  TracerProvider,
+  type Sampler,
+  type SpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace';
+import type { Resource } from '@opentelemetry/resources';
+import type { Config } from '../config/resolve';
+import { createOtlpExporter } from './exporters';
+
+export function createSampler({ sampler, samplerRatio }: Config['traces']): Sampler {
+  switch (sampler) {
+    case 'always_on':
+      return new AlwaysOnSampler();
+    case 'always_off':
+      return new AlwaysOffSampler();
+    case 'traceidratio':
+      return new TraceIdRatioBasedSampler(samplerRatio);
+    case 'parentbased_always_on':
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+    case 'parentbased_always_off':
+      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+    case 'parentbased_traceidratio':
+      return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(samplerRatio) });
+  }
+}
+
+function createSpanProcessors(traces: Config['traces']): SpanProcessor[] {
+  return traces.exporters.map((name) =>
+    name === 'console'
+      ? new SimpleSpanProcessor({ exporter: new ConsoleSpanExporter() })
+      : new BatchSpanProcessor({ exporter: createOtlpExporter<SpanExporter>('traces', traces.otlp), ...traces.batch }),
+  );
+}
+
+/** With no exporter the provider still runs, so trace ids keep flowing into logs and outgoing headers. */
+export function createTracerProvider(config: Config, resource: Resource): TracerProvider {
+  return new TracerProvider({
+    resource,
+    sampler: createSampler(config.traces),
+    spanLimits: { attributeValueLengthLimit: config.attributeValueLengthLimit },
+    spanProcessors: createSpanProcessors(config.traces),
+  });
+}
