@@ -50,7 +50,8 @@ export const diagnostics = {
 function upstream(level: Level, message: string, args: unknown[]): void {
   const now = Date.now();
   if (now - upstreamWindowStart >= UPSTREAM_WINDOW_MILLIS) {
-    if (upstreamSuppressed > 0) write('warn', `${upstreamSuppressed} more OpenTelemetry diagnostic lines suppressed in the last minute`);
+    if (upstreamSuppressed > 0)
+      write('warn', `${upstreamSuppressed} more OpenTelemetry diagnostic lines suppressed in the last minute`);
     upstreamWindowStart = now;
     upstreamLinesInWindow = 0;
     upstreamSuppressed = 0;

@@ -1,2 +1,2 @@
 // ES-module face of the programmatic API: the same single instance as the CommonJS entry.
-export { start, shutdown, getLogger } from './index.js';
+export { start, flush, shutdown, getLogger } from './index.js';

@@ -1,4 +1,4 @@
 // The programmatic API of otelkit.
-export { start, shutdown } from './start';
+export { start, flush, shutdown } from './start';
 export type { StartOptions, Config } from './config/resolve';
 export { getLogger } from './logging/logger';

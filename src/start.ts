@@ -56,9 +56,17 @@ export function startFromPreload({ esmLoaderHook }: { esmLoaderHook: boolean }):
     try {
       registerEsmLoaderHook();
     } catch (err) {
-      diagnostics.warn(`ES-module loader hook not registered (${(err as Error).message}); ES-module imports are not instrumented`);
+      diagnostics.warn(
+        `ES-module loader hook not registered (${(err as Error).message}); ES-module imports are not instrumented`,
+      );
     }
   }
+}
+
+/** Exports everything buffered now (for jobs and serverless handlers); resolves within the shutdown timeout. */
+export async function flush(): Promise<void> {
+  const { sdk } = processState();
+  if (sdk) await sdk.flush(sdk.config.shutdownTimeoutMillis);
 }
 
 /** Flushes and stops telemetry; resolves within the configured shutdown timeout. */

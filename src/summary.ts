@@ -10,7 +10,11 @@ function otlp(target: OtlpTarget): string {
   return `otlp(${target.protocol} ${redactUrl(target.url)}${headers})`;
 }
 
-function exporters(names: readonly string[], target: OtlpTarget, extra: (name: string) => string | undefined = () => undefined): string {
+function exporters(
+  names: readonly string[],
+  target: OtlpTarget,
+  extra: (name: string) => string | undefined = () => undefined,
+): string {
   if (names.length === 0) return 'none';
   return names.map((name) => (name === 'otlp' ? otlp(target) : (extra(name) ?? name))).join('+');
 }

@@ -88,7 +88,10 @@ export class EnvReader {
   list<T extends string>(key: EnvVarKey, allowed: readonly T[], fallback: readonly T[]): readonly T[] {
     const value = this.raw(key);
     if (value === undefined) return fallback;
-    const items = value.split(',').map((item) => item.trim().toLowerCase()).filter(Boolean);
+    const items = value
+      .split(',')
+      .map((item) => item.trim().toLowerCase())
+      .filter(Boolean);
     const known = items.filter((item): item is T => (allowed as readonly string[]).includes(item));
     const unknown = items.filter((item) => !(allowed as readonly string[]).includes(item));
     const result = [...new Set(known)];
@@ -139,7 +142,11 @@ export class EnvReader {
       result[name] = decoded;
     }
     if (bad > 0) {
-      this.warn(key, `has ${bad} malformed entr${bad === 1 ? 'y' : 'ies'} (expected key=value,key2=value2)`, 'the well-formed entries only');
+      this.warn(
+        key,
+        `has ${bad} malformed entr${bad === 1 ? 'y' : 'ies'} (expected key=value,key2=value2)`,
+        'the well-formed entries only',
+      );
     }
     return result;
   }

@@ -2,11 +2,7 @@
 import type { Env } from './env';
 import { EnvReader, type ConfigWarning } from './reader';
 import { findAppPackage, type AppPackage } from './app-package';
-import {
-  DEFAULT_INSTRUMENTATIONS,
-  INSTRUMENTATION_NAMES,
-  type InstrumentationName,
-} from '../instrumentations/table';
+import { DEFAULT_INSTRUMENTATIONS, INSTRUMENTATION_NAMES, type InstrumentationName } from '../instrumentations/table';
 
 export const LOG_LEVELS = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];
@@ -121,13 +117,21 @@ export function resolveConfig(env: Env, options: StartOptions = {}, app: AppPack
   const read = new EnvReader(env);
   const resourceAttributes = read.keyValues('OTEL_RESOURCE_ATTRIBUTES', RESOURCE_KEY);
   const environment =
-    options.environment ?? resourceAttributes['deployment.environment.name'] ?? resourceAttributes['deployment.environment'] ?? read.string('NODE_ENV');
+    options.environment ??
+    resourceAttributes['deployment.environment.name'] ??
+    resourceAttributes['deployment.environment'] ??
+    read.string('NODE_ENV');
 
   const config: Config = {
     disabled: read.boolean('OTEL_SDK_DISABLED', false),
     logLevel: read.raw('OTEL_LOG_LEVEL') === undefined ? undefined : read.oneOf('OTEL_LOG_LEVEL', LOG_LEVELS, 'info'),
     service: {
-      name: options.serviceName ?? read.string('OTEL_SERVICE_NAME') ?? resourceAttributes['service.name'] ?? app.name ?? 'unknown_service:node',
+      name:
+        options.serviceName ??
+        read.string('OTEL_SERVICE_NAME') ??
+        resourceAttributes['service.name'] ??
+        app.name ??
+        'unknown_service:node',
       version: options.serviceVersion ?? resourceAttributes['service.version'] ?? app.version,
       environment,
     },
@@ -210,7 +214,11 @@ function resolveOtlpTarget(read: EnvReader, signal: Signal): OtlpTarget {
   const timeoutRule = { integer: true, min: 1, max: 600000 };
   const timeoutMillis = read.number(keys.timeout, read.number('OTEL_EXPORTER_OTLP_TIMEOUT', 10000, timeoutRule), timeoutRule);
   const compressions = ['gzip', 'none'] as const;
-  const compression = read.oneOf(keys.compression, compressions, read.oneOf('OTEL_EXPORTER_OTLP_COMPRESSION', compressions, 'none'));
+  const compression = read.oneOf(
+    keys.compression,
+    compressions,
+    read.oneOf('OTEL_EXPORTER_OTLP_COMPRESSION', compressions, 'none'),
+  );
   const headers = {
     ...read.keyValues('OTEL_EXPORTER_OTLP_HEADERS', HEADER_NAME),
     ...read.keyValues(keys.headers, HEADER_NAME),
@@ -221,7 +229,8 @@ function resolveOtlpTarget(read: EnvReader, signal: Signal): OtlpTarget {
 function resolveEndpoint(read: EnvReader, signal: Signal, protocol: Protocol): URL {
   const specific = read.url(SIGNAL_ENV[signal].endpoint);
   if (specific) return specific;
-  const base = read.url('OTEL_EXPORTER_OTLP_ENDPOINT') ?? new URL(protocol === 'grpc' ? 'http://localhost:4317' : 'http://localhost:4318');
+  const base =
+    read.url('OTEL_EXPORTER_OTLP_ENDPOINT') ?? new URL(protocol === 'grpc' ? 'http://localhost:4317' : 'http://localhost:4318');
   if (protocol === 'grpc') return base;
   // The general endpoint is a base: the signal path is appended to whatever path it has.
   const url = new URL(base.href);
@@ -241,7 +250,11 @@ function resolveBatch(read: EnvReader, prefix: 'BSP' | 'BLRP', defaultDelay: num
   const maxQueueSize = read.number(`OTEL_${prefix}_MAX_QUEUE_SIZE`, 2048, { ...positive, max: 1_000_000 });
   let maxExportBatchSize = read.number(`OTEL_${prefix}_MAX_EXPORT_BATCH_SIZE`, 512, { ...positive, max: 1_000_000 });
   if (maxExportBatchSize > maxQueueSize) {
-    read.warn(`OTEL_${prefix}_MAX_EXPORT_BATCH_SIZE`, `is larger than OTEL_${prefix}_MAX_QUEUE_SIZE (${maxQueueSize})`, String(maxQueueSize));
+    read.warn(
+      `OTEL_${prefix}_MAX_EXPORT_BATCH_SIZE`,
+      `is larger than OTEL_${prefix}_MAX_QUEUE_SIZE (${maxQueueSize})`,
+      String(maxQueueSize),
+    );
     maxExportBatchSize = maxQueueSize;
   }
   return {
@@ -258,7 +271,11 @@ function resolveMetricTiming(read: EnvReader): { exportIntervalMillis: number; e
   // The SDK's PeriodicExportingMetricReader throws when the timeout exceeds the interval.
   if (exportTimeoutMillis > exportIntervalMillis) {
     if (read.raw('OTEL_METRIC_EXPORT_TIMEOUT') !== undefined) {
-      read.warn('OTEL_METRIC_EXPORT_TIMEOUT', `is longer than the export interval (${exportIntervalMillis} ms)`, String(exportIntervalMillis));
+      read.warn(
+        'OTEL_METRIC_EXPORT_TIMEOUT',
+        `is longer than the export interval (${exportIntervalMillis} ms)`,
+        String(exportIntervalMillis),
+      );
     }
     exportTimeoutMillis = exportIntervalMillis;
   }
@@ -287,7 +304,8 @@ function resolveInstrumentations(read: EnvReader): readonly InstrumentationName[
     read.raw('OTEL_NODE_DISABLED_INSTRUMENTATIONS') === undefined
       ? []
       : read.list('OTEL_NODE_DISABLED_INSTRUMENTATIONS', INSTRUMENTATION_NAMES, []);
-  return enabled.filter((name) => !disabled.includes(name));
+  // Table order, whatever order the variables list them in: the start-up line stays stable.
+  return INSTRUMENTATION_NAMES.filter((name) => enabled.includes(name) && !disabled.includes(name));
 }
 
 function deepFreeze<T>(value: T): T {

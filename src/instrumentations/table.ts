@@ -27,7 +27,11 @@ export const INSTRUMENTATIONS = {
   grpc: { pkg: '@opentelemetry/instrumentation-grpc', exportName: 'GrpcInstrumentation' },
   hapi: { pkg: '@opentelemetry/instrumentation-hapi', exportName: 'HapiInstrumentation' },
   // Host metrics belong to the collector's hostmetrics receiver, not to every app process.
-  'host-metrics': { pkg: '@opentelemetry/instrumentation-host-metrics', exportName: 'HostMetricsInstrumentation', offByDefault: true },
+  'host-metrics': {
+    pkg: '@opentelemetry/instrumentation-host-metrics',
+    exportName: 'HostMetricsInstrumentation',
+    offByDefault: true,
+  },
   http: { pkg: '@opentelemetry/instrumentation-http', exportName: 'HttpInstrumentation' },
   ioredis: { pkg: '@opentelemetry/instrumentation-ioredis', exportName: 'IORedisInstrumentation' },
   kafkajs: { pkg: '@opentelemetry/instrumentation-kafkajs', exportName: 'KafkaJsInstrumentation' },

@@ -18,7 +18,10 @@ export interface RunningSdk {
   readonly instrumentations: readonly InstrumentationName[];
   /** Exports everything buffered; resolves within the bound, whatever the exporters do. */
   flush(timeoutMillis: number): Promise<void>;
-  /** Flushes and stops every provider; idempotent. */
+  /**
+   * Flushes, then stops every provider, all within the bound; idempotent. The flush comes first so that spans
+   * of requests still finishing while it runs are taken by the shutdown's own final export.
+   */
   shutdown(timeoutMillis: number): Promise<void>;
 }
 
@@ -37,18 +40,15 @@ export function composeSdk(config: Config): RunningSdk {
   const { instances, loaded } = loadInstrumentations(config);
   registerInstrumentations({ instrumentations: instances, tracerProvider, meterProvider, loggerProvider });
 
+  const flushAll = () =>
+    Promise.allSettled([tracerProvider.forceFlush(), meterProvider.forceFlush(), loggerProvider.forceFlush()]);
+  const stopAll = () =>
+    Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown(), loggerProvider.shutdown(), prometheus?.close()]);
   let stopping: Promise<void> | undefined;
   return {
     config,
     instrumentations: loaded,
-    flush: (timeoutMillis) =>
-      settleWithin(timeoutMillis, [tracerProvider.forceFlush(), meterProvider.forceFlush(), loggerProvider.forceFlush()]),
-    shutdown: (timeoutMillis) =>
-      (stopping ??= settleWithin(timeoutMillis, [
-        tracerProvider.shutdown(),
-        meterProvider.shutdown(),
-        loggerProvider.shutdown(),
-        prometheus?.close(),
-      ])),
+    flush: (timeoutMillis) => settleWithin(timeoutMillis, [flushAll()]),
+    shutdown: (timeoutMillis) => (stopping ??= settleWithin(timeoutMillis, [flushAll().then(stopAll)])),
   };
 }

@@ -11,13 +11,15 @@ function createOne(name: PropagatorName): TextMapPropagator {
       return new W3CBaggagePropagator();
     case 'b3':
     case 'b3multi': {
-      const { B3Propagator, B3InjectEncoding } = require('@opentelemetry/propagator-b3') as typeof import('@opentelemetry/propagator-b3');
+      const { B3Propagator, B3InjectEncoding } =
+        require('@opentelemetry/propagator-b3') as typeof import('@opentelemetry/propagator-b3');
       return new B3Propagator({
         injectEncoding: name === 'b3' ? B3InjectEncoding.SINGLE_HEADER : B3InjectEncoding.MULTI_HEADER,
       });
     }
     case 'jaeger': {
-      const { JaegerPropagator } = require('@opentelemetry/propagator-jaeger') as typeof import('@opentelemetry/propagator-jaeger');
+      const { JaegerPropagator } =
+        require('@opentelemetry/propagator-jaeger') as typeof import('@opentelemetry/propagator-jaeger');
       return new JaegerPropagator();
     }
   }

@@ -26,7 +26,10 @@ function loadDetectors(name: ResourceDetectorName): ResourceDetector[] {
     case 'container':
       return [require('@opentelemetry/resource-detector-container').containerDetector];
     case 'alibaba':
-      return [requireBundled<Record<string, ResourceDetector>>('@opentelemetry/resource-detector-alibaba-cloud').alibabaCloudEcsDetector];
+      return [
+        requireBundled<Record<string, ResourceDetector>>('@opentelemetry/resource-detector-alibaba-cloud')
+          .alibabaCloudEcsDetector,
+      ];
     case 'aws': {
       const aws = requireBundled<Record<string, ResourceDetector>>('@opentelemetry/resource-detector-aws');
       return [aws.awsEc2Detector, aws.awsEcsDetector, aws.awsEksDetector, aws.awsBeanstalkDetector, aws.awsLambdaDetector];

@@ -78,7 +78,11 @@ export class App {
   }
 
   /** Waits for output matching the pattern; fails with the app's output if it exits or times out first. */
-  async waitForOutput(pattern: RegExp, stream: 'stdout' | 'stderr' = 'stdout', timeoutMillis = 15_000): Promise<RegExpMatchArray> {
+  async waitForOutput(
+    pattern: RegExp,
+    stream: 'stdout' | 'stderr' = 'stdout',
+    timeoutMillis = 15_000,
+  ): Promise<RegExpMatchArray> {
     let exited = false;
     void this.exited.then(() => (exited = true));
     return new Promise((resolve, reject) => {

@@ -72,7 +72,11 @@ describe('OTEL_METRICS_EXPORTER', () => {
 
   it('prometheus: /metrics served on OTEL_EXPORTER_PROMETHEUS_PORT, nothing pushed', async () => {
     const port = await freePort();
-    await runWith({ OTEL_METRICS_EXPORTER: 'prometheus', OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1', OTEL_EXPORTER_PROMETHEUS_PORT: String(port) });
+    await runWith({
+      OTEL_METRICS_EXPORTER: 'prometheus',
+      OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
+      OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
+    });
     const scrape = await get(`http://127.0.0.1:${port}/metrics`);
     expect(scrape.status).toBe(200);
     expect(scrape.body).toMatch(/^http_server_request_duration_count\{.*http_route="\/hello\/:id".*\} 1$/m);
@@ -85,7 +89,11 @@ describe('OTEL_METRICS_EXPORTER', () => {
 
   it('otlp,prometheus: both at once', async () => {
     const port = await freePort();
-    await runWith({ OTEL_METRICS_EXPORTER: 'otlp,prometheus', OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1', OTEL_EXPORTER_PROMETHEUS_PORT: String(port) });
+    await runWith({
+      OTEL_METRICS_EXPORTER: 'otlp,prometheus',
+      OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
+      OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
+    });
     expect((await get(`http://127.0.0.1:${port}/metrics`)).body).toContain('http_server_request_duration_count');
     await receiver.waitFor(hasDurationMetric, 10_000, 'pushed metric');
   });

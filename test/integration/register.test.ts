@@ -41,7 +41,9 @@ describe('otelkit/register', () => {
     await receiver.waitFor(() => !!serverSpanFor('/hello/:id')(), 10_000, 'server span with http.route');
     const span = serverSpanFor('/hello/:id')()!;
     // http.route is set by the express instrumentation: proof that the ESM import of express was patched.
-    expect(receiver.spans.some((s) => s.scope === '@opentelemetry/instrumentation-express' && s.traceId === span.traceId)).toBe(true);
+    expect(receiver.spans.some((s) => s.scope === '@opentelemetry/instrumentation-express' && s.traceId === span.traceId)).toBe(
+      true,
+    );
   });
 
   it('works through NODE_OPTIONS, and child processes of the app are instrumented too', async () => {
@@ -49,7 +51,9 @@ describe('otelkit/register', () => {
     const res = await get(await app.url('/child'));
     expect(res.status).toBe(200);
     await receiver.waitFor(
-      () => receiver.spans.some((s) => s.name === 'child-work') && receiver.spans.some((s) => s.kind === 2 && s.attributes['url.path'] === '/child'),
+      () =>
+        receiver.spans.some((s) => s.name === 'child-work') &&
+        receiver.spans.some((s) => s.kind === 2 && s.attributes['url.path'] === '/child'),
       10_000,
       'spans from parent and child',
     );

@@ -1,0 +1,92 @@
+// Bad configuration never stops the app: one warning per bad variable, naming it, the value (masked) and the
+// default used; OTEL_SDK_DISABLED and an unreachable collector leave the app serving.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { OtlpReceiver } from '../harness/otlp-receiver';
+import { App, fastExportEnv, get } from '../harness/app';
+
+let receiver: OtlpReceiver;
+let app: App | undefined;
+
+beforeEach(async () => {
+  receiver = new OtlpReceiver();
+  await receiver.start();
+});
+
+afterEach(async () => {
+  await app?.stop('SIGKILL');
+  app = undefined;
+  await receiver.stop();
+});
+
+const BAD_VALUES: Record<string, { value: string; fallback: string }> = {
+  OTEL_BSP_MAX_QUEUE_SIZE: { value: 'lots', fallback: '2048' },
+  OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: { value: '0', fallback: '512' },
+  OTEL_TRACES_SAMPLER: { value: 'sometimes', fallback: 'parentbased_always_on' },
+  OTEL_PROPAGATORS: { value: 'tracecontext,xray-ish', fallback: 'tracecontext' },
+  OTEL_LOGS_EXPORTER: { value: 'kafka', fallback: 'otlp' },
+  OTEL_EXPORTER_OTLP_TIMEOUT: { value: '10s', fallback: '10000' },
+  OTEL_EXPORTER_OTLP_COMPRESSION: { value: 'brotli', fallback: 'none' },
+  OTEL_EXPORTER_PROMETHEUS_PORT: { value: '99999', fallback: '9464' },
+  OTEL_SDK_DISABLED: { value: 'yes please', fallback: 'false' },
+  OTEL_NODE_ENABLED_INSTRUMENTATIONS: { value: 'http,express,nope', fallback: 'http,express' },
+  OTEL_EXPORTER_OTLP_HEADERS: {
+    value: 'authorization=Bearer%20abc123secret,broken-entry',
+    fallback: 'the well-formed entries only',
+  },
+};
+
+describe('malformed OTEL_* values', () => {
+  it('each gets exactly one warning with the variable, the value and the default; the app serves and exports', async () => {
+    const env = Object.fromEntries(Object.entries(BAD_VALUES).map(([k, v]) => [k, v.value]));
+    app = new App('express-app.cjs', { env: { ...fastExportEnv(receiver.url), ...env } });
+    expect((await get(await app.url('/hello/1'))).status).toBe(200);
+    await receiver.waitFor(() => receiver.spans.some((s) => s.kind === 2), 10_000, 'server span');
+    for (const [variable, { fallback }] of Object.entries(BAD_VALUES)) {
+      const lines = app.stderrLines(new RegExp(`^otelkit warn: ${variable}=`));
+      expect(lines, variable).toHaveLength(1);
+      expect(lines[0], variable).toContain(`using ${fallback}`);
+    }
+    expect(app.stderrLines(/^otelkit warn: OTEL_BSP_MAX_QUEUE_SIZE="lots" is not a whole number/)).toHaveLength(1);
+    // The header value is a secret: its name shows, its value does not.
+    expect(app.stderrLines(/OTEL_EXPORTER_OTLP_HEADERS="authorization=\*\*\*,\*\*\*"/)).toHaveLength(1);
+    expect(app.stderr).not.toContain('abc123secret');
+    expect(app.stderrLines(/^otelkit warn:/)).toHaveLength(Object.keys(BAD_VALUES).length);
+    // Only the valid instrumentation names were loaded.
+    expect(app.stderr).toMatch(/instrumentations=2\(express,http\)/);
+  });
+
+  it('prints no warning at all for a clean configuration', async () => {
+    app = new App('express-app.cjs', { env: fastExportEnv(receiver.url) });
+    await app.port();
+    expect(app.stderrLines(/^otelkit (warn|error):/)).toEqual([]);
+  });
+});
+
+describe('OTEL_SDK_DISABLED', () => {
+  it('true: one line says so, nothing is exported, the app serves', async () => {
+    app = new App('express-app.cjs', { env: { ...fastExportEnv(receiver.url), OTEL_SDK_DISABLED: 'true' } });
+    expect((await get(await app.url('/hello/1'))).status).toBe(200);
+    await app.waitForOutput(/"message":"said hello"/);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(receiver.requests).toHaveLength(0);
+    expect(app.stderrLines(/OTEL_SDK_DISABLED=true/)).toHaveLength(1);
+    expect(app.stderrLines(/started/)).toHaveLength(0);
+  });
+});
+
+describe('collector unreachable', () => {
+  it('refused connections: the app keeps serving and export errors are rate-limited', async () => {
+    const url = receiver.url;
+    await receiver.stop(); // nothing listens on its port any more
+    app = new App('express-app.cjs', { env: { ...fastExportEnv(url), OTEL_METRIC_EXPORT_INTERVAL: '200' } });
+    const base = await app.url('');
+    for (let i = 0; i < 300; i++) expect((await get(`${base}/hello/${i}`)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 2500));
+    for (let i = 0; i < 50; i++) expect((await get(`${base}/hello/${i}`)).status).toBe(200);
+    expect(app.child.exitCode).toBeNull();
+    // A metric export fails every 200 ms (more than 20 in this run); at most 10 lines a minute are printed.
+    const errors = app.stderrLines(/^otelkit error:/);
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.length).toBeLessThanOrEqual(10);
+  });
+});
