@@ -13,6 +13,8 @@ export interface ReceivedSpan {
   resource: Attributes;
   scope: string;
   status: { code?: number; message?: string };
+  startTimeUnixNano: bigint;
+  durationMillis: number;
   events: { name: string; attributes: Attributes }[];
 }
 
@@ -43,6 +45,15 @@ export function hex(value: unknown): string {
   return /^[0-9a-f]+$/i.test(value) && (value.length === 32 || value.length === 16)
     ? value.toLowerCase()
     : Buffer.from(value, 'base64').toString('hex');
+}
+
+/** Timestamps are fixed64: strings in OTLP/JSON and from protobuf decoders, sometimes numbers. */
+function nanos(value: unknown): bigint {
+  try {
+    return BigInt(String(value ?? 0));
+  } catch {
+    return 0n;
+  }
 }
 
 function anyValue(v: AnyValue | undefined): unknown {
@@ -89,6 +100,8 @@ export function collectRecords(signal: OtlpSignal, message: Record<string, unkno
             resource,
             scope,
             status: (s.status as ReceivedSpan['status']) ?? {},
+            startTimeUnixNano: nanos(s.startTimeUnixNano),
+            durationMillis: Number(nanos(s.endTimeUnixNano) - nanos(s.startTimeUnixNano)) / 1e6,
             events: ((s.events as AnyValue[] | undefined) ?? []).map((e) => ({
               name: String(e.name),
               attributes: attributes(e.attributes),
