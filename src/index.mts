@@ -1,2 +1,14 @@
 // ES-module face of the programmatic API: the same single instance as the CommonJS entry.
-export { start, flush, shutdown, getLogger } from './index.js';
+export {
+  start,
+  flush,
+  shutdown,
+  getLogger,
+  logger,
+  getRequestId,
+  currentRequestContext,
+  runWithRequestContext,
+  setUser,
+  setOrganization,
+  setSession,
+} from './index.js';

@@ -1,4 +1,19 @@
 // The programmatic API of otelkit.
+import { getLogger } from './logging/logger';
+
 export { start, flush, shutdown } from './start';
 export type { StartOptions, Config } from './config/resolve';
-export { getLogger } from './logging/logger';
+export { getLogger, type OtelkitLogger } from './logging/logger';
+export {
+  getRequestId,
+  currentRequestContext,
+  runWithRequestContext,
+  setUser,
+  setOrganization,
+  setSession,
+  type RequestContext,
+  type UserContext,
+} from './context/request-context';
+
+/** A ready logger named "app", for services that want one logger. */
+export const logger = getLogger('app');

@@ -1,26 +1,13 @@
 // start(): the guarded entry that composes the SDK once per process and never throws into the application.
 import { isMainThread } from 'node:worker_threads';
-import { snapshotEnv } from './config/env';
-import { resolveConfig, type StartOptions } from './config/resolve';
-import { configureDiagnostics, diagnostics } from './diagnostics';
-import { composeSdk, type RunningSdk } from './sdk/compose';
+import type { StartOptions } from './config/resolve';
+import { diagnostics } from './diagnostics';
+import { composeSdk } from './sdk/compose';
 import { installLifecycle } from './lifecycle';
-import { describeStart, describeWarning } from './summary';
+import { installUncaughtHandlers } from './uncaught';
+import { describeStart } from './summary';
+import { loadConfig, processState } from './state';
 import { registerEsmLoaderHook } from './esm-hook';
-
-interface ProcessState {
-  started: boolean;
-  sdk?: RunningSdk;
-}
-
-// On globalThis, not in module scope: two copies of otelkit (the register path and the app's own dependency,
-// or the CJS and ESM entries) must still start one SDK.
-const STATE_KEY = Symbol.for('otelkit.state');
-
-function processState(): ProcessState {
-  const holder = globalThis as { [STATE_KEY]?: ProcessState };
-  return (holder[STATE_KEY] ??= { started: false });
-}
 
 export function start(options: StartOptions = {}): void {
   const state = processState();
@@ -32,9 +19,7 @@ export function start(options: StartOptions = {}): void {
   // Workers share the process (and its exporters) with the main thread's SDK.
   if (!isMainThread) return;
   try {
-    const { config, warnings } = resolveConfig(snapshotEnv(options.env ?? process.env), options);
-    configureDiagnostics(config.logLevel);
-    for (const warning of warnings) diagnostics.warn(describeWarning(warning));
+    const config = loadConfig(options);
     if (config.disabled) {
       diagnostics.info('OTEL_SDK_DISABLED=true: telemetry is off, the application runs uninstrumented');
       return;
@@ -42,6 +27,7 @@ export function start(options: StartOptions = {}): void {
     const sdk = composeSdk(config);
     state.sdk = sdk;
     installLifecycle(sdk);
+    installUncaughtHandlers(sdk);
     diagnostics.info(describeStart(config, sdk.instrumentations));
   } catch (err) {
     diagnostics.error(`could not start (${(err as Error)?.message ?? String(err)}); the application runs uninstrumented`);
@@ -73,8 +59,4 @@ export async function flush(): Promise<void> {
 export async function shutdown(): Promise<void> {
   const { sdk } = processState();
   if (sdk) await sdk.shutdown(sdk.config.shutdownTimeoutMillis);
-}
-
-export function runningSdk(): RunningSdk | undefined {
-  return processState().sdk;
 }

@@ -61,6 +61,36 @@ export interface BatchSettings {
   readonly maxExportBatchSize: number;
 }
 
+export const APP_LOG_LEVELS = ['critical', 'error', 'warning', 'warn', 'info', 'debug'] as const;
+export type AppLogLevel = 'critical' | 'error' | 'warn' | 'info' | 'debug';
+
+/** Keys whose values are masked in logs and span attributes; OTELKIT_REDACT_KEYS adds to them. */
+export const DEFAULT_REDACT_KEYS = [
+  'password',
+  'passwd',
+  'pwd',
+  'secret',
+  'token',
+  'api_key',
+  'apikey',
+  'authorization',
+  'cookie',
+  'set-cookie',
+  'private_key',
+  'credit_card',
+  'card_number',
+  'cvv',
+] as const;
+
+export interface LoggingSettings {
+  readonly level: AppLogLevel;
+  readonly format: 'json' | 'pretty';
+  readonly file?: { readonly path: string; readonly maxSizeBytes: number; readonly maxFiles: number };
+  readonly errorsFile?: string;
+  /** Strings longer than this are cut, with a marker saying how much was dropped. */
+  readonly maxStringLength: number;
+}
+
 export interface Config {
   readonly disabled: boolean;
   /** undefined when OTEL_LOG_LEVEL is unset: otelkit then prints its own info lines and upstream errors only. */
@@ -91,6 +121,13 @@ export interface Config {
   readonly instrumentations: readonly InstrumentationName[];
   readonly attributeValueLengthLimit: number;
   readonly shutdownTimeoutMillis: number;
+  /** Lower-cased header name carrying the request id in and out. */
+  readonly requestIdHeader: string;
+  /** Lower-cased header trusted for the client IP (set only behind a proxy that overwrites it). */
+  readonly trustedProxyHeader?: string;
+  readonly logging: LoggingSettings;
+  /** Lower-cased, with `-` and `_` folded to `_`: matched as substrings of keys. */
+  readonly redactKeys: readonly string[];
 }
 
 /** Options passed in code win over the environment. */
@@ -166,8 +203,75 @@ export function resolveConfig(env: Env, options: StartOptions = {}, app: AppPack
     shutdownTimeoutMillis:
       options.shutdownTimeoutMillis ??
       read.number('OTELKIT_SHUTDOWN_TIMEOUT', DEFAULT_SHUTDOWN_TIMEOUT_MILLIS, { integer: true, min: 0, max: 120000 }),
+    requestIdHeader: headerName(read, 'OTELKIT_REQUEST_ID_HEADER') ?? 'x-request-id',
+    trustedProxyHeader: headerName(read, 'OTELKIT_TRUSTED_PROXY_HEADER'),
+    logging: resolveLogging(read),
+    redactKeys: resolveRedactKeys(read),
   };
   return { config: deepFreeze(config), warnings: read.warnings };
+}
+
+function headerName(read: EnvReader, key: 'OTELKIT_REQUEST_ID_HEADER' | 'OTELKIT_TRUSTED_PROXY_HEADER'): string | undefined {
+  const value = read.raw(key);
+  if (value === undefined) return undefined;
+  if (HEADER_NAME.test(value)) return value.toLowerCase();
+  read.warn(key, 'is not a valid HTTP header name', key === 'OTELKIT_REQUEST_ID_HEADER' ? 'x-request-id' : '(none)');
+  return undefined;
+}
+
+export function foldKey(key: string): string {
+  return key.toLowerCase().replace(/-/g, '_');
+}
+
+function resolveRedactKeys(read: EnvReader): readonly string[] {
+  const extra = (read.raw('OTELKIT_REDACT_KEYS') ?? '')
+    .split(',')
+    .map((k) => foldKey(k.trim()))
+    .filter(Boolean);
+  return [...new Set([...DEFAULT_REDACT_KEYS.map(foldKey), ...extra])];
+}
+
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kb: 1024,
+  m: 1024 ** 2,
+  mb: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1024 ** 3,
+};
+
+/** Bytes, with an optional k/m/g suffix (`10mb`, `512k`). */
+function byteSize(read: EnvReader, key: 'OTELKIT_LOG_FILE_MAX_SIZE', fallback: number): number {
+  const value = read.raw(key)?.toLowerCase();
+  if (value === undefined) return fallback;
+  const match = /^(\d+(?:\.\d+)?)\s*([kmg]?b?)$/.exec(value);
+  const bytes = match ? Math.floor(Number(match[1]) * SIZE_UNITS[match[2] ?? '']!) : NaN;
+  if (!Number.isFinite(bytes) || bytes < 1024 || bytes > 1024 ** 4) {
+    read.warn(key, 'is not a size from 1kb to 1024gb (bytes, or with a k/m/g suffix)', String(fallback));
+    return fallback;
+  }
+  return bytes;
+}
+
+function resolveLogging(read: EnvReader): LoggingSettings {
+  const level = read.oneOf('OTELKIT_LOG_LEVEL', APP_LOG_LEVELS, 'info');
+  const path = read.string('OTELKIT_LOG_FILE');
+  return {
+    level: level === 'warning' ? 'warn' : level,
+    format: read.oneOf('OTELKIT_LOG_FORMAT', ['json', 'pretty'] as const, 'json'),
+    file:
+      path === undefined
+        ? undefined
+        : {
+            path,
+            maxSizeBytes: byteSize(read, 'OTELKIT_LOG_FILE_MAX_SIZE', 10 * 1024 * 1024),
+            maxFiles: read.number('OTELKIT_LOG_FILE_MAX_FILES', 10, { integer: true, min: 1, max: 1000 }),
+          },
+    errorsFile: read.string('OTELKIT_LOG_ERRORS_FILE'),
+    maxStringLength: read.number('OTELKIT_LOG_MAX_STRING_LENGTH', 16384, { integer: true, min: 64, max: 10_000_000 }),
+  };
 }
 
 function exporterList<T extends string>(

@@ -1,20 +1,31 @@
 // Creates the enabled instrumentations; a package is required only when its instrumentation is enabled.
-import type { IncomingMessage } from 'node:http';
 import type { Instrumentation, InstrumentationConfig } from '@opentelemetry/instrumentation';
 import type { Config } from '../config/resolve';
 import { diagnostics } from '../diagnostics';
 import { requireBundled } from '../bundled';
 import { INSTRUMENTATIONS, type InstrumentationName } from './table';
+import { createHttpHooks } from '../context/http-hooks';
+import { getRequestId } from '../context/request-context';
 
 type InstrumentationClass = new (config?: InstrumentationConfig) => Instrumentation;
 
 function configFor(name: InstrumentationName, config: Config): InstrumentationConfig {
-  if (name === 'http' && config.metrics.exporters.includes('prometheus')) {
-    // Scrapes of otelkit's own /metrics endpoint are not the application's traffic.
-    const { port } = config.metrics.prometheus;
-    return { ignoreIncomingRequestHook: (req: IncomingMessage) => req.socket?.localPort === port } as InstrumentationConfig;
+  switch (name) {
+    case 'http':
+      return createHttpHooks(config) as InstrumentationConfig;
+    // Other loggers get the request id next to the trace ids they already inject.
+    case 'pino':
+    case 'bunyan':
+    case 'winston':
+      return { logHook: addRequestId } as InstrumentationConfig;
+    default:
+      return {};
   }
-  return {};
+}
+
+function addRequestId(_span: unknown, record: Record<string, unknown>): void {
+  const requestId = getRequestId();
+  if (requestId !== undefined && record.request_id === undefined) record.request_id = requestId;
 }
 
 export interface LoadedInstrumentations {

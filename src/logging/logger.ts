@@ -1,33 +1,112 @@
-// getLogger(name): winston loggers that print JSON lines and ship the same records over OTLP.
+// getLogger(name): winston loggers that write the standard JSON record to stdout (and optional rotating
+// files) and ship the same record over OTLP.
 import { createLogger, transports, type Logger } from 'winston';
+import type TransportStream from 'winston-transport';
 import { OpenTelemetryTransportV3 } from '@opentelemetry/winston-transport';
+import { Redactor } from '../redaction/redact';
+import { currentConfig } from '../state';
 import { LEVELS, SEVERITY } from './levels';
-import { createJsonFormat } from './format';
-import { runningSdk } from '../start';
+import { createEnrichFormat, createJsonLineFormat, createOtlpFormat, createPrettyLineFormat } from './format';
 
-const loggers = new Map<string, Logger>();
+export type OtelkitLogger = Logger & { critical: Logger['error']; warning: Logger['warn'] };
 
-function hasOtlpTransport(logger: Logger): boolean {
-  // The winston instrumentation adds its own OpenTelemetryTransportV3 to every logger it sees; one is enough.
-  return logger.transports.some((t) => t.constructor.name === OpenTelemetryTransportV3.name);
+const loggers = new Map<string, OtelkitLogger>();
+let redactor: Redactor | undefined;
+
+function outputTransports(): TransportStream[] {
+  const { logging, service } = currentConfig();
+  const resource = { serviceName: service.name, environment: service.environment };
+  const line =
+    logging.format === 'pretty' ? createPrettyLineFormat(process.stdout.isTTY === true) : createJsonLineFormat(resource);
+  const list: TransportStream[] = [new transports.Console({ format: line })];
+  const fileLine = createJsonLineFormat(resource);
+  if (logging.file) {
+    // Size-based rotation: app.log is always the newest; app1.log … appN.log the older ones.
+    list.push(
+      new transports.File({
+        filename: logging.file.path,
+        maxsize: logging.file.maxSizeBytes,
+        maxFiles: logging.file.maxFiles,
+        tailable: true,
+        format: fileLine,
+      }),
+    );
+  }
+  if (logging.errorsFile) {
+    const rotation = logging.file ? { maxsize: logging.file.maxSizeBytes, maxFiles: logging.file.maxFiles } : {};
+    list.push(
+      new transports.File({ filename: logging.errorsFile, level: 'error', tailable: true, ...rotation, format: fileLine }),
+    );
+  }
+  return list;
 }
 
-export function getLogger(name = 'app'): Logger {
-  const existing = loggers.get(name);
+function isOtlpTransport(t: TransportStream): boolean {
+  return t.constructor.name === OpenTelemetryTransportV3.name;
+}
+
+export function getLogger(name = 'app'): OtelkitLogger {
+  const key = String(name);
+  const existing = loggers.get(key);
   if (existing) return existing;
-  const config = runningSdk()?.config;
+  const config = currentConfig();
+  redactor ??= new Redactor(config.redactKeys);
   const logger = createLogger({
     levels: LEVELS,
-    level: 'debug',
-    format: createJsonFormat({
-      loggerName: name,
-      serviceName: config?.service.name ?? 'unknown_service:node',
-      environment: config?.service.environment,
-    }),
-    transports: [new transports.Console()],
+    level: config.logging.level,
+    format: createEnrichFormat({ loggerName: key, redactor, limits: { maxStringLength: config.logging.maxStringLength } }),
+    transports: outputTransports(),
     exitOnError: false,
-  });
-  if (!hasOtlpTransport(logger)) logger.add(new OpenTelemetryTransportV3({ severityMapping: SEVERITY }));
-  loggers.set(name, logger);
+  }) as OtelkitLogger;
+  // The winston instrumentation adds its own OTLP transport to every logger it sees; ours replaces it, so each
+  // record is sent once, with otelkit's severity mapping.
+  for (const t of logger.transports.filter(isOtlpTransport)) logger.remove(t);
+  logger.add(
+    new OpenTelemetryTransportV3({ severityMapping: SEVERITY, format: createOtlpFormat() } as ConstructorParameters<
+      typeof OpenTelemetryTransportV3
+    >[0]),
+  );
+  guardLogMethods(logger);
+  // A transport error (disk full, closed stdout) must not become an unhandled 'error' event in the app.
+  logger.on('error', () => {});
+  for (const t of logger.transports) t.on('error', () => {});
+  loggers.set(key, logger);
   return logger;
+}
+
+/**
+ * winston itself can throw before any format runs (it copies the caller's meta object, so a getter that throws
+ * escapes). Each log method is wrapped so the caller never sees it; the record is written without the meta.
+ */
+function guardLogMethods(logger: OtelkitLogger): void {
+  const target = logger as unknown as Record<string, (...args: unknown[]) => unknown>;
+  for (const method of [...Object.keys(LEVELS), 'log']) {
+    const original = target[method];
+    if (typeof original !== 'function') continue;
+    target[method] = function guarded(this: unknown, ...args: unknown[]) {
+      try {
+        return original.apply(this, args);
+      } catch (err) {
+        try {
+          const level = method === 'log' ? String(args[0]) : method;
+          const message = method === 'log' ? args[1] : args[0];
+          const reason = err instanceof Error ? err.message : String(err);
+          return original.apply(
+            this,
+            method === 'log' ? [level, textOf(message), { log_error: reason }] : [textOf(message), { log_error: reason }],
+          );
+        } catch {
+          return logger;
+        }
+      }
+    };
+  }
+}
+
+function textOf(message: unknown): string {
+  try {
+    return typeof message === 'string' ? message : String(message);
+  } catch {
+    return '[unprintable message]';
+  }
 }

@@ -12,6 +12,7 @@ import { createMetrics } from './metrics';
 import { createLoggerProvider } from './logs';
 import { createPropagator } from './propagation';
 import { settleWithin } from '../timing';
+import { Redactor } from '../redaction/redact';
 
 export interface RunningSdk {
   readonly config: Config;
@@ -27,12 +28,13 @@ export interface RunningSdk {
 
 export function composeSdk(config: Config): RunningSdk {
   const resource = createResource(config);
-  const tracerProvider = createTracerProvider(config, resource);
+  const redactor = new Redactor(config.redactKeys);
+  const tracerProvider = createTracerProvider(config, resource, redactor);
   const { provider: meterProvider, prometheus } = createMetrics(config, resource);
-  const loggerProvider = createLoggerProvider(config, resource);
+  const loggerProvider = createLoggerProvider(config, resource, redactor);
 
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  propagation.setGlobalPropagator(createPropagator(config.propagators));
+  propagation.setGlobalPropagator(createPropagator(config.propagators, config.requestIdHeader));
   trace.setGlobalTracerProvider(tracerProvider);
   metrics.setGlobalMeterProvider(meterProvider);
   logs.setGlobalLoggerProvider(loggerProvider);

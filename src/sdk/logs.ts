@@ -10,17 +10,20 @@ import {
 import type { Resource } from '@opentelemetry/resources';
 import type { Config } from '../config/resolve';
 import { createOtlpExporter } from './exporters';
+import type { Redactor } from '../redaction/redact';
+import { RedactingLogRecordProcessor } from '../redaction/log-processor';
 
-export function createLoggerProvider(config: Config, resource: Resource): LoggerProvider {
+export function createLoggerProvider(config: Config, resource: Resource, redactor: Redactor): LoggerProvider {
   const { logs } = config;
-  const processors: LogRecordProcessor[] = logs.exporters.map((name) =>
+  const exporting: LogRecordProcessor[] = logs.exporters.map((name) =>
     name === 'console'
       ? new SimpleLogRecordProcessor({ exporter: new ConsoleLogRecordExporter() })
       : new BatchLogRecordProcessor({ exporter: createOtlpExporter<LogRecordExporter>('logs', logs.otlp), ...logs.batch }),
   );
   return new LoggerProvider({
     resource,
-    processors,
+    // Redaction first: processors run in order, and exporters must only ever see masked values.
+    processors: exporting.length > 0 ? [new RedactingLogRecordProcessor(redactor), ...exporting] : [],
     logRecordLimits: { attributeValueLengthLimit: config.attributeValueLengthLimit },
   });
 }

@@ -2,6 +2,7 @@
 import type { TextMapPropagator } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { PropagatorName } from '../config/resolve';
+import { RequestIdPropagator } from '../context/propagator';
 
 function createOne(name: PropagatorName): TextMapPropagator {
   switch (name) {
@@ -25,6 +26,7 @@ function createOne(name: PropagatorName): TextMapPropagator {
   }
 }
 
-export function createPropagator(names: readonly PropagatorName[]): TextMapPropagator {
-  return new CompositePropagator({ propagators: names.map(createOne) });
+/** The configured propagators, plus otelkit's request-id header (independent of OTEL_PROPAGATORS). */
+export function createPropagator(names: readonly PropagatorName[], requestIdHeader: string): TextMapPropagator {
+  return new CompositePropagator({ propagators: [...names.map(createOne), new RequestIdPropagator(requestIdHeader)] });
 }

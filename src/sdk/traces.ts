@@ -15,6 +15,9 @@ import {
 import type { Resource } from '@opentelemetry/resources';
 import type { Config } from '../config/resolve';
 import { createOtlpExporter } from './exporters';
+import type { Redactor } from '../redaction/redact';
+import { RedactingSpanProcessor } from '../redaction/span-processor';
+import { ServerSpanExceptionProcessor } from '../context/exception-processor';
 
 export function createSampler({ sampler, samplerRatio }: Config['traces']): Sampler {
   switch (sampler) {
@@ -33,20 +36,22 @@ export function createSampler({ sampler, samplerRatio }: Config['traces']): Samp
   }
 }
 
-function createSpanProcessors(traces: Config['traces']): SpanProcessor[] {
-  return traces.exporters.map((name) =>
+function createSpanProcessors(traces: Config['traces'], redactor: Redactor): SpanProcessor[] {
+  // Redaction first: processors run in order, and exporters must only ever see masked values.
+  const exporting = traces.exporters.map((name) =>
     name === 'console'
       ? new SimpleSpanProcessor({ exporter: new ConsoleSpanExporter() })
       : new BatchSpanProcessor({ exporter: createOtlpExporter<SpanExporter>('traces', traces.otlp), ...traces.batch }),
   );
+  return exporting.length > 0 ? [new ServerSpanExceptionProcessor(), new RedactingSpanProcessor(redactor), ...exporting] : [];
 }
 
 /** With no exporter the provider still runs, so trace ids keep flowing into logs and outgoing headers. */
-export function createTracerProvider(config: Config, resource: Resource): TracerProvider {
+export function createTracerProvider(config: Config, resource: Resource, redactor: Redactor): TracerProvider {
   return new TracerProvider({
     resource,
     sampler: createSampler(config.traces),
     spanLimits: { attributeValueLengthLimit: config.attributeValueLengthLimit },
-    spanProcessors: createSpanProcessors(config.traces),
+    spanProcessors: createSpanProcessors(config.traces, redactor),
   });
 }

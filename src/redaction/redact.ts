@@ -1,0 +1,108 @@
+// Masking of sensitive values: by key (password, token, authorization, … plus configured keys) and
+// credit-card-like numbers anywhere in a string.
+import { foldKey } from '../config/resolve';
+
+export const REDACTED = '[REDACTED]';
+
+// 13–19 digits, optionally grouped by single spaces or dashes.
+const CARD_CANDIDATE = /\b\d(?:[ -]?\d){12,18}\b/g;
+
+function luhnValid(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+/** Replaces every Luhn-valid card number in the text, keeping the last four digits. */
+export function maskCardNumbers(text: string): string {
+  if (text.length < 13 || !/\d{4}/.test(text)) return text;
+  return text.replace(CARD_CANDIDATE, (candidate) => {
+    const digits = candidate.replace(/[ -]/g, '');
+    return luhnValid(digits) ? `[REDACTED CARD ****${digits.slice(-4)}]` : candidate;
+  });
+}
+
+export class Redactor {
+  private readonly keys: readonly string[];
+  private readonly verdicts = new Map<string, boolean>();
+
+  constructor(keys: readonly string[]) {
+    this.keys = keys;
+  }
+
+  /** Case-insensitive substring match, `-` and `_` alike: `X-Api-Key` and `user_password` are sensitive. */
+  isSensitiveKey(key: string): boolean {
+    let verdict = this.verdicts.get(key);
+    if (verdict === undefined) {
+      const folded = foldKey(key);
+      verdict = this.keys.some((k) => folded.includes(k));
+      // Keys are few and repeat; bound the cache anyway in case an app logs generated keys.
+      if (this.verdicts.size < 10_000) this.verdicts.set(key, verdict);
+    }
+    return verdict;
+  }
+
+  /** A string value under a non-sensitive key: only card numbers are masked. */
+  redactString(value: string): string {
+    return maskCardNumbers(value);
+  }
+
+  /**
+   * Masks nested plain objects and arrays (sensitive keys, card numbers in strings). Returns the same reference
+   * when nothing changed, so callers can skip the write; copies otherwise, never mutating the caller's data.
+   */
+  redactValue(value: unknown, depth = 0): unknown {
+    if (typeof value === 'string') return this.redactString(value);
+    if (typeof value !== 'object' || value === null || depth > MAX_DEPTH) return value;
+    if (Array.isArray(value)) {
+      let copy: unknown[] | undefined;
+      value.forEach((item, i) => {
+        const redacted = this.redactValue(item, depth + 1);
+        if (redacted !== item) (copy ??= [...value])[i] = redacted;
+      });
+      return copy ?? value;
+    }
+    if (!isPlainObject(value)) return value;
+    let copy: Record<string, unknown> | undefined;
+    for (const [key, item] of Object.entries(value)) {
+      const redacted = this.isSensitiveKey(key) ? REDACTED : this.redactValue(item, depth + 1);
+      if (redacted !== item) (copy ??= { ...value })[key] = redacted;
+    }
+    return copy ?? value;
+  }
+
+  /** `a=1&token=abc` or a full URL: values of sensitive query parameters are masked. */
+  redactQuery(text: string): string {
+    if (!text.includes('=')) return text;
+    return text.replace(/(^|[?&;])([^=&#;?]+)=([^&#;]*)/g, (whole, sep: string, key: string) =>
+      this.isSensitiveKey(safeDecode(key)) ? `${sep}${key}=${REDACTED}` : whole,
+    );
+  }
+
+  /** Redacts one key/value pair as it would be redacted inside an object. */
+  redactEntry(key: string, value: unknown): unknown {
+    return this.isSensitiveKey(key) ? REDACTED : this.redactValue(value);
+  }
+}
+
+const MAX_DEPTH = 8;
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+function isPlainObject(value: object): value is Record<string, unknown> {
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}

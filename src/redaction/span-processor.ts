@@ -1,0 +1,31 @@
+// A span processor that runs before export: masks sensitive attribute values (query strings included).
+import type { AttributeValue, Context } from '@opentelemetry/api';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { Redactor } from './redact';
+
+// Attributes that carry a query string (stable and older HTTP semantic conventions).
+const URL_ATTRIBUTES = new Set(['url.query', 'url.full', 'http.target', 'http.url']);
+
+export class RedactingSpanProcessor implements SpanProcessor {
+  constructor(private readonly redactor: Redactor) {}
+
+  onStart(_span: Span, _parentContext: Context): void {}
+
+  onEnding(span: Span): void {
+    for (const [key, value] of Object.entries(span.attributes)) {
+      let redacted = this.redactor.redactEntry(key, value);
+      if (typeof redacted === 'string' && URL_ATTRIBUTES.has(key)) redacted = this.redactor.redactQuery(redacted);
+      if (redacted !== value) span.setAttribute(key, redacted as AttributeValue);
+    }
+  }
+
+  onEnd(_span: ReadableSpan): void {}
+
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
