@@ -28,6 +28,8 @@ function outputTransports(): TransportStream[] {
         maxsize: logging.file.maxSizeBytes,
         maxFiles: logging.file.maxFiles,
         tailable: true,
+        // lazy: the size is checked before each write, so rotation happens at the limit, not after a burst.
+        lazy: true,
         format: fileLine,
       }),
     );

@@ -1,0 +1,188 @@
+// The otelkit logger as apps see it: the standard JSON schema on stdout, the same record over OTLP, error
+// forms, redaction, rotation, formats and levels, crashes, and other loggers' correlation.
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { OtlpReceiver } from '../harness/otlp-receiver';
+import { App, fastExportEnv, get } from '../harness/app';
+
+let receiver: OtlpReceiver;
+const apps: App[] = [];
+
+beforeEach(async () => {
+  receiver = new OtlpReceiver();
+  await receiver.start();
+});
+
+afterEach(async () => {
+  await Promise.all(apps.splice(0).map((a) => a.stop('SIGKILL')));
+  await receiver.stop();
+});
+
+function launch(fixture: string, env: Record<string, string> = {}): App {
+  const app = new App(fixture, { env: { ...fastExportEnv(receiver.url), ...env } });
+  apps.push(app);
+  return app;
+}
+
+function jsonLines(text: string): Record<string, unknown>[] {
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('{"timestamp"'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+describe('JSON schema', () => {
+  it('every field of the schema on a real line; trace ids equal the span the receiver decoded', async () => {
+    const app = launch('logging-app.cjs', { NODE_ENV: 'staging' });
+    expect((await get(await app.url('/orders/77'))).status).toBe(200);
+    const line = jsonLines(app.stdout).find((l) => l.message === 'order viewed')!;
+    expect(Object.keys(line).slice(0, 6)).toEqual([
+      'timestamp',
+      'level',
+      'logger_name',
+      'message',
+      'service_name',
+      'environment',
+    ]);
+    expect(line.timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    expect(line).toMatchObject({
+      level: 'INFO',
+      logger_name: 'orders',
+      service_name: 'fixture-service',
+      environment: 'staging',
+      event_type: 'order.view',
+      object_type: 'order',
+      object_id: '77',
+      duration_ms: 12.5,
+    });
+    expect(line.request_id).toMatch(/^[0-9a-f-]{36}$/);
+    await receiver.waitFor(
+      () => receiver.spans.some((s) => s.kind === 2) && receiver.logs.some((l) => l.body === 'order viewed'),
+      10_000,
+      'span + log',
+    );
+    const span = receiver.spans.find((s) => s.kind === 2)!;
+    expect(line.trace_id).toBe(span.traceId);
+    expect(receiver.spans.filter((s) => s.traceId === span.traceId).map((s) => s.spanId)).toContain(line.span_id);
+    const record = receiver.logs.find((l) => l.body === 'order viewed')!;
+    expect(record.traceId).toBe(line.trace_id);
+    expect(record.spanId).toBe(line.span_id);
+    expect(record.severityNumber).toBe(9);
+    expect(record.attributes).toMatchObject({
+      event_type: 'order.view',
+      object_id: '77',
+      duration_ms: 12.5,
+      request_id: line.request_id,
+    });
+    // Each record is sent once, although the winston instrumentation also adds a transport to every logger.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(receiver.logs.filter((l) => l.body === 'order viewed')).toHaveLength(1);
+  });
+
+  it('an Error with a cause chain yields exception fields on stdout and exception.* attributes over OTLP', async () => {
+    const app = launch('logging-app.cjs');
+    await get(await app.url('/fail'));
+    const line = jsonLines(app.stdout).find((l) => l.message === 'order failed')!;
+    expect(line).toMatchObject({ level: 'ERROR', exception_type: 'Error', exception_message: 'database unavailable' });
+    expect(line.stack_trace).toMatch(/^Error: database unavailable\n\s+at /);
+    expect(line.stack_trace).toContain('Caused by: Error: connection refused');
+    await receiver.waitFor(() => receiver.logs.some((l) => l.body === 'order failed'), 10_000, 'error record');
+    const record = receiver.logs.find((l) => l.body === 'order failed')!;
+    expect(record.severityNumber).toBe(17);
+    expect(record.attributes['exception.type']).toBe('Error');
+    expect(record.attributes['exception.message']).toBe('database unavailable');
+    expect(String(record.attributes['exception.stacktrace'])).toContain('database unavailable');
+  });
+});
+
+describe('redaction', () => {
+  it('masks sensitive keys and card numbers in log lines, OTLP records and span attributes', async () => {
+    const app = launch('logging-app.cjs');
+    await get(await app.url('/secret?token=query-secret-789&page=2'));
+    const line = jsonLines(app.stdout).find((l) => l.message === 'login attempt')!;
+    expect(line.user).toEqual({ name: 'ada', password: '[REDACTED]' });
+    expect(line.card).toBe('[REDACTED CARD ****1111]');
+    await receiver.waitFor(
+      () => receiver.spans.some((s) => s.kind === 2) && receiver.logs.some((l) => l.body === 'login attempt'),
+      10_000,
+      'span + log',
+    );
+    const server = receiver.spans.find((s) => s.kind === 2)!;
+    expect(String(server.attributes['url.query'])).toBe('token=[REDACTED]&page=2');
+    const bigintSafe = (_k: string, v: unknown) => (typeof v === 'bigint' ? String(v) : v);
+    const everything = JSON.stringify({ spans: receiver.spans, logs: receiver.logs }, bigintSafe) + app.stdout + app.stderr;
+    for (const secret of ['span-secret-123', 'log-secret-456', 'query-secret-789', '4111-1111-1111-1111'])
+      expect(everything).not.toContain(secret);
+  });
+});
+
+describe('outputs', () => {
+  it('OTELKIT_LOG_FILE rotates by size and caps the file count; errors go to OTELKIT_LOG_ERRORS_FILE', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'otelkit-logs-'));
+    const app = launch('logging-app.cjs', {
+      OTELKIT_LOG_FILE: join(dir, 'app.log'),
+      OTELKIT_LOG_FILE_MAX_SIZE: '4kb',
+      OTELKIT_LOG_FILE_MAX_FILES: '3',
+      OTELKIT_LOG_ERRORS_FILE: join(dir, 'errors.log'),
+    });
+    for (let i = 0; i < 5; i++) await get(await app.url('/spam/40'));
+    await get(await app.url('/fail'));
+    await new Promise((r) => setTimeout(r, 500));
+    const files = readdirSync(dir).filter((f) => f.startsWith('app'));
+    expect(files.sort()).toEqual(['app.log', 'app1.log', 'app2.log']);
+    for (const f of files) {
+      const text = readFileSync(join(dir, f), 'utf8');
+      expect(text.length).toBeLessThanOrEqual(4096 + 600);
+      for (const l of text.trim().split('\n')) expect(() => JSON.parse(l)).not.toThrow();
+    }
+    const errors = jsonLines(readFileSync(join(dir, 'errors.log'), 'utf8'));
+    expect(errors.map((l) => l.message)).toEqual(['order failed']);
+  });
+
+  it('OTELKIT_LOG_FORMAT=pretty prints readable lines; OTELKIT_LOG_LEVEL filters', async () => {
+    const app = launch('logging-app.cjs', { OTELKIT_LOG_FORMAT: 'pretty', OTELKIT_LOG_LEVEL: 'warning' });
+    await get(await app.url('/orders/1'));
+    await get(await app.url('/fail'));
+    await app.waitForOutput(/ERROR\s+orders: order failed/);
+    expect(app.stdout).not.toContain('order viewed');
+    expect(app.stdout).toMatch(/^\d{2}:\d{2}:\d{2}\.\d{3} ERROR\s+orders: order failed .*request_id=[0-9a-f-]{36}/m);
+    expect(app.stdout).toContain('Caused by: Error: connection refused');
+  });
+});
+
+describe('crashes', () => {
+  it.each([
+    ['throw', 'CRITICAL', 'Uncaught exception', 'thrown on purpose'],
+    ['reject', 'ERROR', 'Unhandled promise rejection', 'rejected on purpose'],
+  ])('CRASH=%s: a %s record and the spans reach the collector, then Node’s own exit', async (crash, level, message, reason) => {
+    const bare = new App('crash.cjs', { preload: 'none', env: { CRASH: crash } });
+    apps.push(bare);
+    await get(await bare.url('/'));
+    const bareExit = await bare.exited;
+
+    const app = launch('crash.cjs', { CRASH: crash });
+    await get(await app.url('/'));
+    const exit = await app.exited;
+    expect(exit).toEqual(bareExit);
+    expect(exit.code).toBe(1);
+    expect(app.stderr).toContain(`Error: ${reason}`);
+    const line = jsonLines(app.stdout).find((l) => l.message === message)!;
+    expect(line).toMatchObject({ level, logger_name: 'otelkit', exception_message: reason });
+    expect(receiver.logs.some((l) => l.body === message)).toBe(true);
+    expect(receiver.spans.some((s) => s.kind === 2)).toBe(true);
+  });
+});
+
+describe('other loggers', () => {
+  it('an app’s own pino logger gets trace_id, span_id and request_id', async () => {
+    const app = launch('pino-app.cjs');
+    await fetch(await app.url('/hello'), { headers: { 'x-request-id': 'pino-req-1' } });
+    const match = await app.waitForOutput(/\{[^\n]*"pino says hello"[^\n]*\}/);
+    const line = JSON.parse(match[0]) as Record<string, unknown>;
+    expect(line.request_id).toBe('pino-req-1');
+    expect(line.trace_id).toMatch(/^[0-9a-f]{32}$/);
+    expect(line.span_id).toMatch(/^[0-9a-f]{16}$/);
+  });
+});
