@@ -38,6 +38,7 @@ const STANDARD = new Set([
 
 export interface EnrichContext {
   readonly loggerName: string;
+  readonly resource: ResourceFields;
   readonly redactor: Redactor;
   readonly limits: SerializeLimits;
 }
@@ -71,11 +72,19 @@ function messageText(message: unknown, limits: SerializeLimits): string {
 
 function enrich(info: Info, ctx: EnrichContext): Info {
   const { error, message, consumed } = splitError(info);
-  const out = { level: info.level, message: ctx.redactor.redactString(messageText(message, ctx.limits)) } as Info;
+  // Built in the order of the JSON line, so rendering it is one JSON.stringify. `level` becomes the schema's
+  // text; winston and the transports read the level name from the LEVEL symbol.
+  const out = {
+    timestamp: new Date().toISOString(),
+    level: LEVEL_TEXT[info[LEVEL] as LevelName] ?? String(info.level).toUpperCase(),
+    logger_name: ctx.loggerName,
+    message: ctx.redactor.redactString(messageText(message, ctx.limits)),
+    service_name: ctx.resource.serviceName,
+  } as Info;
+  if (ctx.resource.environment !== undefined) out.environment = ctx.resource.environment;
   out[LEVEL] = info[LEVEL];
   out[OTEL_CONTEXT] = info[OTEL_CONTEXT] ?? context.active();
   if (error !== undefined) out[SPLAT] = [error];
-  out.logger_name = ctx.loggerName;
 
   const span = trace.getActiveSpan()?.spanContext();
   if (span && trace.isSpanContextValid(span)) {
@@ -118,9 +127,10 @@ export function createEnrichFormat(ctx: EnrichContext): Logform.Format {
     } catch (err) {
       // Last resort: a record that still says what happened rather than a lost line.
       const out = {
-        level: info.level,
-        message: `[log record could not be built: ${String(err)}]`,
+        timestamp: new Date().toISOString(),
+        level: String(info.level).toUpperCase(),
         logger_name: ctx.loggerName,
+        message: `[log record could not be built: ${String(err)}]`,
       } as Info;
       out[LEVEL] = (info as Info)[LEVEL];
       return out;
@@ -133,7 +143,7 @@ export interface ResourceFields {
   readonly environment?: string;
 }
 
-/** Never throws: JSON.stringify of enriched data cannot meet cycles or BigInt, but guard anyway. */
+/** Never throws: enriched data holds no cycles or BigInt, but guard anyway. */
 export function safeStringify(record: Record<string, unknown>): string {
   try {
     return JSON.stringify(record);
@@ -142,23 +152,10 @@ export function safeStringify(record: Record<string, unknown>): string {
   }
 }
 
-function levelText(info: Info): string {
-  return LEVEL_TEXT[info[LEVEL] as LevelName] ?? String(info.level).toUpperCase();
-}
-
-export function createJsonLineFormat(resource: ResourceFields): Logform.Format {
+/** The enriched record is already in schema order: symbols (winston's and the OTel context) are not serialised. */
+export function createJsonLineFormat(): Logform.Format {
   return format((info) => {
-    const { level: _level, message, logger_name, ...rest } = info as Info;
-    const record = {
-      timestamp: new Date().toISOString(),
-      level: levelText(info as Info),
-      logger_name,
-      message,
-      service_name: resource.serviceName,
-      ...(resource.environment === undefined ? {} : { environment: resource.environment }),
-      ...rest,
-    };
-    (info as Info)[MESSAGE] = safeStringify(record);
+    (info as Info)[MESSAGE] = safeStringify(info as Info);
     return info;
   })();
 }
@@ -168,9 +165,20 @@ const COLORS: Record<string, string> = { CRITICAL: '35', ERROR: '31', WARNING: '
 /** A readable line for local development: time, level, logger, message, fields, then the stack. */
 export function createPrettyLineFormat(color: boolean): Logform.Format {
   return format((info) => {
-    const { level: _level, message, logger_name, stack_trace, trace_id, span_id, ...rest } = info as Info;
-    const level = levelText(info as Info);
-    const time = new Date().toISOString().slice(11, 23);
+    const {
+      timestamp,
+      level: levelValue,
+      message,
+      logger_name,
+      service_name: _s,
+      environment: _e,
+      stack_trace,
+      trace_id,
+      span_id,
+      ...rest
+    } = info as Info;
+    const level = String(levelValue);
+    const time = String(timestamp).slice(11, 23);
     const shownLevel = color ? `\x1b[${COLORS[level] ?? '0'}m${level.padEnd(8)}\x1b[0m` : level.padEnd(8);
     const fields = Object.entries(rest)
       .map(([k, v]) => `${k}=${typeof v === 'string' ? v : safeStringify({ v }).slice(5, -1)}`)
@@ -191,6 +199,10 @@ export function createOtlpFormat(): Logform.Format {
       delete record.exception_message;
       delete record.stack_trace;
     }
+    // Native fields of an OTLP record or its resource: not repeated as attributes.
+    delete record.timestamp;
+    delete record.service_name;
+    delete record.environment;
     delete record.trace_id;
     delete record.span_id;
     return record;

@@ -4,7 +4,7 @@ import { createLogger, transports, type Logger } from 'winston';
 import type TransportStream from 'winston-transport';
 import { OpenTelemetryTransportV3 } from '@opentelemetry/winston-transport';
 import { Redactor } from '../redaction/redact';
-import { currentConfig } from '../state';
+import { currentConfig, processState } from '../state';
 import { LEVELS, SEVERITY } from './levels';
 import { createEnrichFormat, createJsonLineFormat, createOtlpFormat, createPrettyLineFormat } from './format';
 
@@ -14,12 +14,10 @@ const loggers = new Map<string, OtelkitLogger>();
 let redactor: Redactor | undefined;
 
 function outputTransports(): TransportStream[] {
-  const { logging, service } = currentConfig();
-  const resource = { serviceName: service.name, environment: service.environment };
-  const line =
-    logging.format === 'pretty' ? createPrettyLineFormat(process.stdout.isTTY === true) : createJsonLineFormat(resource);
+  const { logging } = currentConfig();
+  const line = logging.format === 'pretty' ? createPrettyLineFormat(process.stdout.isTTY === true) : createJsonLineFormat();
   const list: TransportStream[] = [new transports.Console({ format: line })];
-  const fileLine = createJsonLineFormat(resource);
+  const fileLine = createJsonLineFormat();
   if (logging.file) {
     // Size-based rotation: app.log is always the newest; app1.log … appN.log the older ones.
     list.push(
@@ -56,18 +54,25 @@ export function getLogger(name = 'app'): OtelkitLogger {
   const logger = createLogger({
     levels: LEVELS,
     level: config.logging.level,
-    format: createEnrichFormat({ loggerName: key, redactor, limits: { maxStringLength: config.logging.maxStringLength } }),
+    format: createEnrichFormat({
+      loggerName: key,
+      resource: { serviceName: config.service.name, environment: config.service.environment },
+      redactor,
+      limits: { maxStringLength: config.logging.maxStringLength },
+    }),
     transports: outputTransports(),
     exitOnError: false,
   }) as OtelkitLogger;
   // The winston instrumentation adds its own OTLP transport to every logger it sees; ours replaces it, so each
   // record is sent once, with otelkit's severity mapping.
   for (const t of logger.transports.filter(isOtlpTransport)) logger.remove(t);
-  logger.add(
-    new OpenTelemetryTransportV3({ severityMapping: SEVERITY, format: createOtlpFormat() } as ConstructorParameters<
-      typeof OpenTelemetryTransportV3
-    >[0]),
-  );
+  // No OTLP log pipeline (OTEL_LOGS_EXPORTER=none, SDK disabled or not started): no record building for it.
+  if (processState().sdk && config.logs.exporters.length > 0)
+    logger.add(
+      new OpenTelemetryTransportV3({ severityMapping: SEVERITY, format: createOtlpFormat() } as ConstructorParameters<
+        typeof OpenTelemetryTransportV3
+      >[0]),
+    );
   guardLogMethods(logger);
   // A transport error (disk full, closed stdout) must not become an unhandled 'error' event in the app.
   logger.on('error', () => {});

@@ -18,8 +18,13 @@ function captureLogger() {
   const logger = createLogger({
     levels: LEVELS,
     level: 'debug',
-    format: createEnrichFormat({ loggerName: 'unit', redactor: new Redactor(['password']), limits: { maxStringLength: 200 } }),
-    transports: [new transports.Stream({ stream, format: createJsonLineFormat({ serviceName: 'svc' }) })],
+    format: createEnrichFormat({
+      loggerName: 'unit',
+      resource: { serviceName: 'svc' },
+      redactor: new Redactor(['password']),
+      limits: { maxStringLength: 200 },
+    }),
+    transports: [new transports.Stream({ stream, format: createJsonLineFormat() })],
   });
   return { logger, lines };
 }
