@@ -23,10 +23,14 @@ export function processState(): ProcessState {
 /** Resolves the configuration once per process, printing its warnings once. */
 export function loadConfig(options: StartOptions = {}): Config {
   const state = processState();
-  if (state.config) return state.config;
+  const hasOptions = Object.keys(options).length > 0;
+  if (state.config && !hasOptions) return state.config;
   const { config, warnings } = resolveConfig(snapshotEnv(options.env ?? process.env), options);
-  configureDiagnostics(config.logLevel);
-  for (const warning of warnings) diagnostics.warn(describeWarning(warning));
+  // Resolved before (a logger created ahead of start(options)): the options now apply, the warnings were said.
+  if (!state.config) {
+    configureDiagnostics(config.logLevel);
+    for (const warning of warnings) diagnostics.warn(describeWarning(warning));
+  }
   state.config = config;
   return config;
 }

@@ -56,7 +56,15 @@ export function getLogger(name = 'app'): OtelkitLogger {
     level: config.logging.level,
     format: createEnrichFormat({
       loggerName: key,
-      resource: { serviceName: config.service.name, environment: config.service.environment },
+      // Read per record: start(options) may set the service after this logger was made.
+      resource: {
+        get serviceName() {
+          return currentConfig().service.name;
+        },
+        get environment() {
+          return currentConfig().service.environment;
+        },
+      },
       redactor,
       limits: { maxStringLength: config.logging.maxStringLength },
     }),
@@ -66,8 +74,11 @@ export function getLogger(name = 'app'): OtelkitLogger {
   // The winston instrumentation adds its own OTLP transport to every logger it sees; ours replaces it, so each
   // record is sent once, with otelkit's severity mapping.
   for (const t of logger.transports.filter(isOtlpTransport)) logger.remove(t);
-  // No OTLP log pipeline (OTEL_LOGS_EXPORTER=none, SDK disabled or not started): no record building for it.
-  if (processState().sdk && config.logs.exporters.length > 0)
+  // Known to have no OTLP log pipeline (OTEL_LOGS_EXPORTER=none, SDK disabled): no record building for it. Before
+  // start() the transport is attached anyway: it logs through the API's proxy provider, live once start() runs.
+  const state = processState();
+  const noPipeline = state.started && (!state.sdk || config.logs.exporters.length === 0);
+  if (!noPipeline)
     logger.add(
       new OpenTelemetryTransportV3({ severityMapping: SEVERITY, format: createOtlpFormat() } as ConstructorParameters<
         typeof OpenTelemetryTransportV3

@@ -71,6 +71,17 @@ describe('otelkit/register', () => {
     expect(app.stderrLines(/otelkit info: started/)).toHaveLength(1);
   });
 
+  it('start() without a preload: spans and the default logger’s records arrive', async () => {
+    app = new App('programmatic-start.cjs', { preload: 'none', env: fastExportEnv(receiver.url) });
+    expect((await get(await app.url('/x'))).status).toBe(200);
+    await receiver.waitFor(
+      () => receiver.spans.some((s) => s.kind === 2) && receiver.logs.some((l) => l.body === 'handled without preload'),
+      10_000,
+      'span and log',
+    );
+    expect(receiver.spans.find((s) => s.kind === 2)!.resource['service.name']).toBe('programmatic');
+  });
+
   it('does not start a second SDK in worker threads', async () => {
     app = new App('worker.cjs', { preload: 'node-options', env: { ...fastExportEnv(receiver.url), OTEL_LOG_LEVEL: 'info' } });
     await app.waitForOutput(/worker done/);
