@@ -5,6 +5,7 @@ import { format, type Logform } from 'winston';
 import { currentRequestContext } from '../context/request-context';
 import type { Redactor } from '../redaction/redact';
 import { exceptionFields } from './exception';
+import { countLogRecord } from '../metrics/log-records';
 import { LEVEL_TEXT, type LevelName } from './levels';
 import { safeRead, toJsonSafe, truncate, type SerializeLimits } from './serialize';
 
@@ -82,6 +83,7 @@ function enrich(info: Info, ctx: EnrichContext): Info {
     service_name: ctx.resource.serviceName,
   } as Info;
   if (ctx.resource.environment !== undefined) out.environment = ctx.resource.environment;
+  countLogRecord(out.level as string);
   out[LEVEL] = info[LEVEL];
   out[OTEL_CONTEXT] = info[OTEL_CONTEXT] ?? context.active();
   if (error !== undefined) out[SPLAT] = [error];

@@ -1,5 +1,6 @@
 // OTLP exporter construction; each protocol's package is loaded only when the config uses it.
 import type { Signal, OtlpTarget } from '../config/resolve';
+import { trackExports } from './export-status';
 
 type ExporterClass = new (config: Record<string, unknown>) => unknown;
 
@@ -36,13 +37,17 @@ function splitCredentials(target: OtlpTarget): { url: string; headers: Record<st
 }
 
 export function createOtlpExporter<T>(signal: Signal, target: OtlpTarget): T {
+  return trackExports(signal, buildExporter(signal, target) as { export(items: unknown, cb: (r: never) => void): void }) as T;
+}
+
+function buildExporter(signal: Signal, target: OtlpTarget): unknown {
   const [pkg, exportName] = EXPORTER_MODULES[signal][target.protocol];
   const Exporter = (require(pkg) as Record<string, ExporterClass>)[exportName];
   const { url, headers } = splitCredentials(target);
   const common = { url, timeoutMillis: target.timeoutMillis, compression: target.compression };
-  if (target.protocol !== 'grpc') return new Exporter({ ...common, headers }) as T;
+  if (target.protocol !== 'grpc') return new Exporter({ ...common, headers });
   const { Metadata } = require('@grpc/grpc-js') as { Metadata: new () => { set(key: string, value: string): void } };
   const metadata = new Metadata();
   for (const [key, value] of Object.entries(headers)) metadata.set(key.toLowerCase(), value);
-  return new Exporter({ ...common, metadata }) as T;
+  return new Exporter({ ...common, metadata });
 }

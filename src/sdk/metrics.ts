@@ -10,6 +10,24 @@ import type { Resource } from '@opentelemetry/resources';
 import type { Config } from '../config/resolve';
 import { createOtlpExporter } from './exporters';
 import { servePrometheus, type PrometheusEndpoint } from './prometheus';
+import { createViews } from '../metrics/views';
+import { observeProcessMetrics } from '../metrics/process';
+import { exportStatus } from './export-status';
+
+/** What /health answers: the app is up, and whether each signal's exports are getting through. */
+function healthReport(config: Config): Record<string, unknown> {
+  const status = exportStatus();
+  return {
+    status: 'ok',
+    service: config.service.name,
+    uptime_seconds: Math.round(process.uptime()),
+    exporters: {
+      traces: config.traces.exporters.includes('otlp') ? status.traces : 'off',
+      metrics: config.metrics.exporters.includes('otlp') ? status.metrics : 'off',
+      logs: config.logs.exporters.includes('otlp') ? status.logs : 'off',
+    },
+  };
+}
 
 export interface Metrics {
   readonly provider: MeterProvider;
@@ -30,9 +48,11 @@ export function createMetrics(config: Config, resource: Resource): Metrics {
     if (name === 'otlp') readers.push(periodic(createOtlpExporter<PushMetricExporter>('metrics', metrics.otlp)));
     if (name === 'console') readers.push(periodic(new ConsoleMetricExporter()));
     if (name === 'prometheus') {
-      prometheus = servePrometheus(metrics.prometheus);
+      prometheus = servePrometheus(metrics.prometheus, () => healthReport(config));
       readers.push(prometheus.reader);
     }
   }
-  return { provider: new MeterProvider({ resource, readers }), prometheus };
+  const provider = new MeterProvider({ resource, readers, views: createViews() });
+  if (readers.length > 0) observeProcessMetrics(provider.getMeter('otelkit'));
+  return { provider, prometheus };
 }

@@ -1,8 +1,10 @@
-// The /metrics endpoint: the upstream Prometheus exporter's handler on a server otelkit owns, so a busy port
+// The /metrics and /health endpoints: the upstream Prometheus exporter's handler on a server otelkit owns, so a busy port
 // is a warning instead of a crash and the server never keeps the process alive on its own.
 import { createServer, type Server } from 'node:http';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { diagnostics } from '../diagnostics';
+
+const RESOURCE_LABELS = /^(service\.name|service\.namespace|deployment\.environment\.name)$/;
 
 export interface PrometheusEndpoint {
   readonly reader: PrometheusExporter;
@@ -10,16 +12,26 @@ export interface PrometheusEndpoint {
   close(): Promise<void>;
 }
 
-export function servePrometheus({ host, port }: { host: string; port: number }): PrometheusEndpoint {
-  const reader = new PrometheusExporter({ preventServerStart: true });
+export function servePrometheus(
+  { host, port }: { host: string; port: number },
+  health: () => Record<string, unknown>,
+): PrometheusEndpoint {
+  // Service and environment as labels on every series, as the collector's exporter is configured to add them, so
+  // the same PromQL works whether Prometheus scrapes the app or the collector.
+  const reader = new PrometheusExporter({ preventServerStart: true, withResourceConstantLabels: RESOURCE_LABELS });
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/metrics') {
       reader.getMetricsRequestHandler(req, res);
       return;
     }
+    if (path === '/health') {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(health()));
+      return;
+    }
     res.statusCode = 404;
-    res.end('Not found: metrics are at /metrics\n');
+    res.end('Not found: metrics are at /metrics, health at /health\n');
   });
   server.on('error', (err: NodeJS.ErrnoException) => {
     const why = err.code === 'EADDRINUSE' ? 'the port is already in use' : err.message;

@@ -1,0 +1,105 @@
+// A real Prometheus (the Debian package) on loopback with a temporary data dir, scraping given targets every
+// second, and a small client for its HTTP query API.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const PROMETHEUS_BIN = process.env.PROMETHEUS_BIN ?? '/usr/bin/prometheus';
+export const PROMETHEUS_SETUP = 'apt-get update && apt-get install -y prometheus';
+
+/** Under CI a missing Prometheus is a failure; elsewhere the suite says which setup command is missing. */
+export function prometheusAvailable(): boolean {
+  if (existsSync(PROMETHEUS_BIN)) return true;
+  if (process.env.CI) throw new Error(`Prometheus not found at ${PROMETHEUS_BIN}: run \`${PROMETHEUS_SETUP}\``);
+  return false;
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export interface ScrapeTarget {
+  readonly job: string;
+  readonly address: string; // host:port
+  readonly path?: string;
+}
+
+export interface Sample {
+  metric: Record<string, string>;
+  value: [number, string];
+}
+
+export class Prometheus {
+  private child: ChildProcess | undefined;
+  private dir = '';
+  url = '';
+  log = '';
+
+  async start(targets: readonly ScrapeTarget[], extraConfig = ''): Promise<void> {
+    this.dir = mkdtempSync(join(tmpdir(), 'otelkit-prometheus-'));
+    const scrapeConfigs = targets
+      .map(
+        (t) =>
+          `  - job_name: ${t.job}\n    metrics_path: ${t.path ?? '/metrics'}\n    static_configs:\n      - targets: ['${t.address}']`,
+      )
+      .join('\n');
+    const config = `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n${extraConfig}scrape_configs:\n${scrapeConfigs}\n`;
+    writeFileSync(join(this.dir, 'prometheus.yml'), config);
+    const port = await freePort();
+    this.url = `http://127.0.0.1:${port}`;
+    this.child = spawn(
+      PROMETHEUS_BIN,
+      [
+        `--config.file=${join(this.dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(this.dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--web.enable-lifecycle',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    this.child.stderr!.setEncoding('utf8').on('data', (d: string) => (this.log += d));
+    await this.until(
+      async () => (await fetch(`${this.url}/-/ready`).catch(() => undefined))?.ok === true,
+      20_000,
+      'Prometheus ready',
+    );
+  }
+
+  async query(expr: string): Promise<Sample[]> {
+    const res = await fetch(`${this.url}/api/v1/query?query=${encodeURIComponent(expr)}`);
+    const body = (await res.json()) as { status: string; error?: string; data?: { result: Sample[] } };
+    if (body.status !== 'success') throw new Error(`PromQL failed: ${expr}: ${body.error}`);
+    return body.data!.result;
+  }
+
+  /** Polls the query until it returns at least one series. */
+  async waitForSeries(expr: string, timeoutMillis = 20_000): Promise<Sample[]> {
+    let result: Sample[] = [];
+    await this.until(async () => (result = await this.query(expr)).length > 0, timeoutMillis, `series for ${expr}`);
+    return result;
+  }
+
+  async until(check: () => Promise<boolean>, timeoutMillis: number, what: string): Promise<void> {
+    const deadline = Date.now() + timeoutMillis;
+    while (Date.now() < deadline) {
+      if (await check()) return;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(`timed out waiting for ${what}\n${this.log.slice(-2000)}`);
+  }
+
+  async stop(): Promise<void> {
+    if (this.child && this.child.exitCode === null) {
+      const exited = new Promise((r) => this.child!.once('exit', r));
+      this.child.kill('SIGTERM');
+      await exited;
+    }
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+  }
+}
