@@ -1,6 +1,6 @@
 // The otelkit logger as apps see it: the standard JSON schema on stdout, the same record over OTLP, error
 // forms, redaction, rotation, formats and levels, crashes, and other loggers' correlation.
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -129,7 +129,11 @@ describe('outputs', () => {
     });
     for (let i = 0; i < 5; i++) await get(await app.url('/spam/40'));
     await get(await app.url('/fail'));
-    await new Promise((r) => setTimeout(r, 500));
+    // File writes are asynchronous: wait until the errors file holds its line (and so the rotation settled).
+    const errorsFile = join(dir, 'errors.log');
+    for (let i = 0; i < 50 && !(existsSync(errorsFile) && readFileSync(errorsFile, 'utf8').includes('\n')); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const files = readdirSync(dir).filter((f) => f.startsWith('app'));
     expect(files.sort()).toEqual(['app.log', 'app1.log', 'app2.log']);
     for (const f of files) {
@@ -137,7 +141,7 @@ describe('outputs', () => {
       expect(text.length).toBeLessThanOrEqual(4096 + 600);
       for (const l of text.trim().split('\n')) expect(() => JSON.parse(l)).not.toThrow();
     }
-    const errors = jsonLines(readFileSync(join(dir, 'errors.log'), 'utf8'));
+    const errors = jsonLines(readFileSync(errorsFile, 'utf8'));
     expect(errors.map((l) => l.message)).toEqual(['order failed']);
   });
 
