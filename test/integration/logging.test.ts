@@ -1,6 +1,6 @@
 // The otelkit logger as apps see it: the standard JSON schema on stdout, the same record over OTLP, error
 // forms, redaction, rotation, formats and levels, crashes, and other loggers' correlation.
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -129,10 +129,25 @@ describe('outputs', () => {
     });
     for (let i = 0; i < 5; i++) await get(await app.url('/spam/40'));
     await get(await app.url('/fail'));
-    // File writes are asynchronous: wait until the errors file holds its line (and so the rotation settled).
+    // File writes and renames are asynchronous: wait until the errors file holds its line and the rotated set has
+    // stopped changing (app.log present, same names and sizes over two polls).
     const errorsFile = join(dir, 'errors.log');
-    for (let i = 0; i < 50 && !(existsSync(errorsFile) && readFileSync(errorsFile, 'utf8').includes('\n')); i++) {
-      await new Promise((r) => setTimeout(r, 100));
+    const snapshot = () =>
+      readdirSync(dir)
+        .sort()
+        .map((f) => `${f}:${statSync(join(dir, f)).size}`)
+        .join(',');
+    let previous = '';
+    for (let i = 0; i < 100; i++) {
+      await new Promise((r) => setTimeout(r, 150));
+      const current = snapshot();
+      const settled =
+        current === previous &&
+        current.includes('app.log:') &&
+        existsSync(errorsFile) &&
+        readFileSync(errorsFile, 'utf8').includes('\n');
+      if (settled) break;
+      previous = current;
     }
     const files = readdirSync(dir).filter((f) => f.startsWith('app'));
     expect(files.sort()).toEqual(['app.log', 'app1.log', 'app2.log']);
