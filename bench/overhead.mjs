@@ -1,0 +1,176 @@
+// Overhead of otelkit against the bare app and the upstream register, measured side by side in one run:
+// throughput, p50/p99 latency, RSS after load, start-up to first response, and spans received vs requests
+// served. The app runs alone on CPU 0; wrk, the sink and the upstream share CPU 1.
+// Usage: node bench/overhead.mjs [--duration 10] [--connections 16] [--rounds 2] [--workloads hello,realistic]
+//        [--variants bare,otelkit,upstream] [--no-write]
+import { spawn, execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const option = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const duration = Number(option('duration', '10'));
+const connections = Number(option('connections', '16'));
+const rounds = Number(option('rounds', '2'));
+const workloads = option('workloads', 'hello,realistic').split(',');
+const variantNames = option('variants', 'bare,otelkit,upstream').split(',');
+const write = !process.argv.includes('--no-write');
+
+const VARIANTS = {
+  bare: [],
+  otelkit: ['--require', 'otelkit/register'],
+  upstream: ['--require', '@opentelemetry/auto-instrumentations-node/register'],
+};
+const APPS = {
+  hello: { script: 'bench/apps/hello.cjs', path: '/' },
+  realistic: { script: 'bench/apps/realistic.cjs', path: '/orders/42' },
+};
+
+function start(args, env, cpu) {
+  const child = spawn('taskset', ['-c', cpu, process.execPath, ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stderr.setEncoding('utf8').on('data', (d) => (child.stderrText = (child.stderrText ?? '') + d));
+  child.port = new Promise((resolve, reject) => {
+    child.stdout.setEncoding('utf8').on('data', (d) => {
+      out += d;
+      const match = /\{"listening":(\d+)\}/.exec(out);
+      if (match) resolve(Number(match[1]));
+      if (out.length > 1e6) out = out.slice(-1000); // the realistic app logs a line per request
+    });
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited (${code}): ${child.stderrText ?? ''}`)));
+  });
+  return child;
+}
+
+async function stop(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  // The upstream register never exits after SIGTERM (it flushes, then keeps running): do not wait forever.
+  const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function wrk(url, seconds) {
+  const out = execFileSync('taskset', ['-c', '1', 'wrk', '-t1', `-c${connections}`, `-d${seconds}s`, '--latency', url], {
+    encoding: 'utf8',
+  });
+  const ms = (text) => {
+    const [, value, unit] = /([\d.]+)(us|ms|s)/.exec(text);
+    return Number(value) * (unit === 'us' ? 0.001 : unit === 's' ? 1000 : 1);
+  };
+  return {
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]),
+    requests: Number(/(\d+) requests in/.exec(out)[1]),
+    p50: ms(/50%\s+(\S+)/.exec(out)[1]),
+    p99: ms(/99%\s+(\S+)/.exec(out)[1]),
+    errors: /Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? '0',
+  };
+}
+
+const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+const sinkCall = async (port, path) => (await fetch(`http://127.0.0.1:${port}${path}`)).json();
+
+async function firstResponse(url, child) {
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`app exited before answering: ${child.stderrText}`);
+    try {
+      const res = await fetch(url);
+      await res.text();
+      if (res.ok) return;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+async function measure(workload, variant, sinkPort, upstreamUrl) {
+  await sinkCall(sinkPort, '/reset');
+  const env = {
+    PATH: process.env.PATH,
+    PORT: '0',
+    UPSTREAM_URL: upstreamUrl,
+    OTEL_SERVICE_NAME: `bench-${workload}`,
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sinkPort}`,
+  };
+  const began = process.hrtime.bigint();
+  const app = start([...VARIANTS[variant], APPS[workload].script], env, '0');
+  const url = `http://127.0.0.1:${await app.port}${APPS[workload].path}`;
+  await firstResponse(url, app);
+  const startupMs = Number(process.hrtime.bigint() - began) / 1e6;
+  const warm = wrk(url, 2);
+  const result = wrk(url, duration);
+  const rss = rssMb(app.pid);
+  await stop(app);
+  await new Promise((r) => setTimeout(r, 300));
+  const received = await sinkCall(sinkPort, '/count');
+  // Every request (warm-up included, plus the start-up probe) should have its server span.
+  const served = warm.requests + result.requests + 1;
+  return { ...result, rss, startupMs, served, serverSpans: received.serverSpans, spans: received.spans };
+}
+
+const sink = start(['bench/sink.cjs'], { PATH: process.env.PATH }, '1');
+const upstream = start(['bench/apps/upstream.cjs'], { PATH: process.env.PATH }, '1');
+const sinkPort = await sink.port;
+const upstreamUrl = `http://127.0.0.1:${await upstream.port}`;
+
+const results = {};
+try {
+  for (let round = 0; round < rounds; round++) {
+    for (const workload of workloads) {
+      for (const variant of variantNames) {
+        const r = await measure(workload, variant, sinkPort, upstreamUrl);
+        ((results[workload] ??= {})[variant] ??= []).push(r);
+        process.stderr.write(`round ${round + 1} ${workload} ${variant}: ${Math.round(r.rps)} req/s\n`);
+      }
+    }
+  }
+} finally {
+  await stop(sink);
+  await stop(upstream);
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+const lines = [
+  `Node ${process.version}, ${rounds} rounds × ${duration} s, wrk -t1 -c${connections}, app on CPU 0, wrk/sink/upstream on CPU 1. Medians.`,
+  '',
+];
+for (const workload of workloads) {
+  const rows = results[workload];
+  const bare = rows.bare ? median(rows.bare.map((r) => r.rps)) : undefined;
+  const bareStart = rows.bare ? median(rows.bare.map((r) => r.startupMs)) : undefined;
+  const bareRss = rows.bare ? median(rows.bare.map((r) => r.rss)) : undefined;
+  lines.push(`### ${workload} (${APPS[workload].path})`, '');
+  lines.push(
+    '| variant | req/s | ratio to bare | p50 ms | p99 ms | RSS after load MB | start-up to first response ms | server spans / requests |',
+  );
+  lines.push('|---|---|---|---|---|---|---|---|');
+  for (const variant of variantNames) {
+    const rs = rows[variant];
+    const rps = median(rs.map((r) => r.rps));
+    const startup = median(rs.map((r) => r.startupMs));
+    const rss = median(rs.map((r) => r.rss));
+    const spans = rs.map((r) => `${r.serverSpans}/${r.served}`).join(', ');
+    lines.push(
+      `| ${variant} | ${Math.round(rps)} | ${bare ? (rps / bare).toFixed(2) : '-'} | ${median(rs.map((r) => r.p50)).toFixed(2)} | ${median(rs.map((r) => r.p99)).toFixed(2)} | ${rss.toFixed(0)}${bareRss && variant !== 'bare' ? ` (+${(rss - bareRss).toFixed(0)})` : ''} | ${startup.toFixed(0)}${bareStart && variant !== 'bare' ? ` (+${(startup - bareStart).toFixed(0)})` : ''} | ${variant === 'bare' ? '-' : spans} |`,
+    );
+  }
+  lines.push('');
+}
+const report = lines.join('\n');
+console.log(report);
+if (write) {
+  mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+  const file = join(root, 'bench', 'results', `overhead-node${process.versions.node.split('.')[0]}.md`);
+  writeFileSync(
+    file,
+    `# Overhead, ${new Date().toISOString().slice(0, 10)}\n\nCommand: \`node bench/overhead.mjs ${process.argv.slice(2).join(' ')}\`\n\n${report}\n`,
+  );
+  console.log(`written to ${file}`);
+}
