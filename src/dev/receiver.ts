@@ -30,6 +30,7 @@ export class OtlpHttpReceiver implements OtlpRecords {
   /** HTTP status to answer every export with; 200 accepts. */
   respondWith = 200;
   private server: Server | undefined;
+  private baseUrl = '';
   private readonly listeners = new Set<(signal: OtlpSignal) => void>();
 
   /** Decodes one request body into the OTLP/JSON shape; undefined means "content type not supported". */
@@ -63,6 +64,7 @@ export class OtlpHttpReceiver implements OtlpRecords {
       this.server!.once('error', reject);
       this.server!.listen(port, host, resolve);
     });
+    this.baseUrl = `http://${host}:${(this.server.address() as AddressInfo).port}`;
     return this.url;
   }
 
@@ -85,9 +87,9 @@ export class OtlpHttpReceiver implements OtlpRecords {
     for (const listener of this.listeners) listener(signal);
   }
 
+  /** Kept after stop(), so a test can point an app at a port where nothing listens any more. */
   get url(): string {
-    const { port } = this.server!.address() as AddressInfo;
-    return `http://127.0.0.1:${port}`;
+    return this.baseUrl;
   }
 
   async stop(): Promise<void> {

@@ -1,22 +1,10 @@
 // Bad configuration never stops the app: one warning per bad variable, naming it, the value (masked) and the
 // default used; OTEL_SDK_DISABLED and an unreachable collector leave the app serving.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { OtlpReceiver } from '../harness/otlp-receiver';
-import { App, fastExportEnv, get } from '../harness/app';
+import { describe, expect, it } from 'vitest';
+import { useTestBed } from '../harness/test-bed';
+import { fastExportEnv, get } from '../harness/app';
 
-let receiver: OtlpReceiver;
-let app: App | undefined;
-
-beforeEach(async () => {
-  receiver = new OtlpReceiver();
-  await receiver.start();
-});
-
-afterEach(async () => {
-  await app?.stop('SIGKILL');
-  app = undefined;
-  await receiver.stop();
-});
+const bed = useTestBed();
 
 const BAD_VALUES: Record<string, { value: string; fallback: string }> = {
   OTEL_BSP_MAX_QUEUE_SIZE: { value: 'lots', fallback: '2048' },
@@ -38,9 +26,9 @@ const BAD_VALUES: Record<string, { value: string; fallback: string }> = {
 describe('malformed OTEL_* values', () => {
   it('each gets exactly one warning with the variable, the value and the default; the app serves and exports', async () => {
     const env = Object.fromEntries(Object.entries(BAD_VALUES).map(([k, v]) => [k, v.value]));
-    app = new App('express-app.cjs', { env: { ...fastExportEnv(receiver.url), ...env } });
+    const app = bed.launch('express-app.cjs', { env: { ...fastExportEnv(bed.receiver.url), ...env } });
     expect((await get(await app.url('/hello/1'))).status).toBe(200);
-    await receiver.waitFor(() => receiver.spans.some((s) => s.kind === 2), 10_000, 'server span');
+    await bed.receiver.waitFor(() => bed.receiver.spans.some((s) => s.kind === 2), 10_000, 'server span');
     for (const [variable, { fallback }] of Object.entries(BAD_VALUES)) {
       const lines = app.stderrLines(new RegExp(`^otelkit warn: ${variable}=`));
       expect(lines, variable).toHaveLength(1);
@@ -56,7 +44,7 @@ describe('malformed OTEL_* values', () => {
   });
 
   it('prints no warning at all for a clean configuration', async () => {
-    app = new App('express-app.cjs', { env: fastExportEnv(receiver.url) });
+    const app = bed.launch('express-app.cjs', { env: fastExportEnv(bed.receiver.url) });
     await app.port();
     expect(app.stderrLines(/^otelkit (warn|error):/)).toEqual([]);
   });
@@ -64,11 +52,11 @@ describe('malformed OTEL_* values', () => {
 
 describe('OTEL_SDK_DISABLED', () => {
   it('true: one line says so, nothing is exported, the app serves', async () => {
-    app = new App('express-app.cjs', { env: { ...fastExportEnv(receiver.url), OTEL_SDK_DISABLED: 'true' } });
+    const app = bed.launch('express-app.cjs', { env: { ...fastExportEnv(bed.receiver.url), OTEL_SDK_DISABLED: 'true' } });
     expect((await get(await app.url('/hello/1'))).status).toBe(200);
     await app.waitForOutput(/"message":"said hello"/);
     await new Promise((r) => setTimeout(r, 1000));
-    expect(receiver.requests).toHaveLength(0);
+    expect(bed.receiver.requests).toHaveLength(0);
     expect(app.stderrLines(/OTEL_SDK_DISABLED=true/)).toHaveLength(1);
     expect(app.stderrLines(/started/)).toHaveLength(0);
   });
@@ -76,9 +64,9 @@ describe('OTEL_SDK_DISABLED', () => {
 
 describe('collector unreachable', () => {
   it('refused connections: the app keeps serving and export errors are rate-limited', async () => {
-    const url = receiver.url;
-    await receiver.stop(); // nothing listens on its port any more
-    app = new App('express-app.cjs', { env: { ...fastExportEnv(url), OTEL_METRIC_EXPORT_INTERVAL: '200' } });
+    const url = bed.receiver.url;
+    await bed.receiver.stop(); // nothing listens on its port any more
+    const app = bed.launch('express-app.cjs', { env: { ...fastExportEnv(url), OTEL_METRIC_EXPORT_INTERVAL: '200' } });
     const base = await app.url('');
     for (let i = 0; i < 300; i++) expect((await get(`${base}/hello/${i}`)).status).toBe(200);
     await new Promise((r) => setTimeout(r, 2500));

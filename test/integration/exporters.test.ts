@@ -1,23 +1,12 @@
 // Every value of OTEL_TRACES_EXPORTER, OTEL_METRICS_EXPORTER and OTEL_LOGS_EXPORTER, the OTLP protocols,
 // headers and compression, checked on what the receiver decoded and what the app printed.
 import { createServer } from 'node:net';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OtlpReceiver } from '../harness/otlp-receiver';
+import { useTestBed } from '../harness/test-bed';
 import { App, fastExportEnv, get } from '../harness/app';
 
-let receiver: OtlpReceiver;
-let app: App | undefined;
-
-beforeEach(async () => {
-  receiver = new OtlpReceiver();
-  await receiver.start();
-});
-
-afterEach(async () => {
-  await app?.stop('SIGKILL');
-  app = undefined;
-  await receiver.stop();
-});
+const bed = useTestBed();
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -28,44 +17,44 @@ async function freePort(): Promise<number> {
 }
 
 async function runWith(env: Record<string, string>): Promise<App> {
-  app = new App('express-app.cjs', { env: { ...fastExportEnv(receiver.url), ...env } });
+  const app = bed.launch('express-app.cjs', { env: { ...fastExportEnv(bed.receiver.url), ...env } });
   expect((await get(await app.url('/hello/1'))).status).toBe(200);
   return app;
 }
 
 const settle = (ms = 800) => new Promise((r) => setTimeout(r, ms));
-const hasServerSpan = () => receiver.spans.some((s) => s.kind === 2);
-const hasDurationMetric = () => receiver.metrics.some((m) => m.name === 'http.server.request.duration');
-const hasLog = () => receiver.logs.some((l) => l.body === 'said hello');
+const hasServerSpan = () => bed.receiver.spans.some((s) => s.kind === 2);
+const hasDurationMetric = () => bed.receiver.metrics.some((m) => m.name === 'http.server.request.duration');
+const hasLog = () => bed.receiver.logs.some((l) => l.body === 'said hello');
 
 describe('OTEL_TRACES_EXPORTER', () => {
   it('otlp (default): spans as OTLP/HTTP protobuf', async () => {
     await runWith({});
-    await receiver.waitFor(hasServerSpan, 10_000, 'server span');
-    expect(receiver.requests.find((r) => r.signal === 'traces')?.contentType).toBe('application/x-protobuf');
+    await bed.receiver.waitFor(hasServerSpan, 10_000, 'server span');
+    expect(bed.receiver.requests.find((r) => r.signal === 'traces')?.contentType).toBe('application/x-protobuf');
   });
 
   it('console: spans printed on stdout, none sent', async () => {
     const run = await runWith({ OTEL_TRACES_EXPORTER: 'console' });
     await run.waitForOutput(/name: 'GET \/hello\/:id'/);
-    await receiver.waitFor(hasLog, 10_000, 'log record');
-    expect(receiver.spans).toHaveLength(0);
+    await bed.receiver.waitFor(hasLog, 10_000, 'log record');
+    expect(bed.receiver.spans).toHaveLength(0);
   });
 
   it('none: no spans, but logs still carry the trace id (the provider still runs)', async () => {
     await runWith({ OTEL_TRACES_EXPORTER: 'none' });
-    await receiver.waitFor(hasLog, 10_000, 'log record');
+    await bed.receiver.waitFor(hasLog, 10_000, 'log record');
     await settle();
-    expect(receiver.spans).toHaveLength(0);
-    expect(receiver.logs.find((l) => l.body === 'said hello')?.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(bed.receiver.spans).toHaveLength(0);
+    expect(bed.receiver.logs.find((l) => l.body === 'said hello')?.traceId).toMatch(/^[0-9a-f]{32}$/);
   });
 });
 
 describe('OTEL_METRICS_EXPORTER', () => {
   it('otlp (default): HTTP server duration pushed', async () => {
     await runWith({});
-    await receiver.waitFor(hasDurationMetric, 10_000, 'http.server.request.duration');
-    const metric = receiver.metrics.find((m) => m.name === 'http.server.request.duration')!;
+    await bed.receiver.waitFor(hasDurationMetric, 10_000, 'http.server.request.duration');
+    const metric = bed.receiver.metrics.find((m) => m.name === 'http.server.request.duration')!;
     expect(metric.unit).toBe('s');
     expect(metric.dataPoints[0]?.count).toBeGreaterThanOrEqual(1);
   });
@@ -80,11 +69,11 @@ describe('OTEL_METRICS_EXPORTER', () => {
     const scrape = await get(`http://127.0.0.1:${port}/metrics`);
     expect(scrape.status).toBe(200);
     expect(scrape.body).toMatch(/^http_server_request_duration_count\{.*http_route="\/hello\/:id".*\} 1$/m);
-    await receiver.waitFor(hasServerSpan, 10_000, 'server span');
+    await bed.receiver.waitFor(hasServerSpan, 10_000, 'server span');
     await settle();
-    expect(receiver.metrics).toHaveLength(0);
+    expect(bed.receiver.metrics).toHaveLength(0);
     // Scrapes are not the application's traffic: no span for /metrics.
-    expect(receiver.spans.some((s) => s.attributes['url.path'] === '/metrics')).toBe(false);
+    expect(bed.receiver.spans.some((s) => s.attributes['url.path'] === '/metrics')).toBe(false);
   });
 
   it('otlp,prometheus: both at once', async () => {
@@ -95,29 +84,29 @@ describe('OTEL_METRICS_EXPORTER', () => {
       OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
     });
     expect((await get(`http://127.0.0.1:${port}/metrics`)).body).toContain('http_server_request_duration_count');
-    await receiver.waitFor(hasDurationMetric, 10_000, 'pushed metric');
+    await bed.receiver.waitFor(hasDurationMetric, 10_000, 'pushed metric');
   });
 
   it('console: metrics printed on stdout', async () => {
     const run = await runWith({ OTEL_METRICS_EXPORTER: 'console' });
     await run.waitForOutput(/name: 'http\.server\.request\.duration'/);
-    expect(receiver.metrics).toHaveLength(0);
+    expect(bed.receiver.metrics).toHaveLength(0);
   });
 
   it('none: no metrics', async () => {
     await runWith({ OTEL_METRICS_EXPORTER: 'none' });
-    await receiver.waitFor(hasServerSpan, 10_000, 'server span');
+    await bed.receiver.waitFor(hasServerSpan, 10_000, 'server span');
     await settle(1200);
-    expect(receiver.metrics).toHaveLength(0);
+    expect(bed.receiver.metrics).toHaveLength(0);
   });
 });
 
 describe('OTEL_LOGS_EXPORTER', () => {
   it('otlp (default): the winston record arrives with the trace and span id of the request span', async () => {
     await runWith({});
-    await receiver.waitFor(() => hasLog() && hasServerSpan(), 10_000, 'log and span');
-    const record = receiver.logs.find((l) => l.body === 'said hello')!;
-    const spanIds = receiver.spans.filter((s) => s.traceId === record.traceId).map((s) => s.spanId);
+    await bed.receiver.waitFor(() => hasLog() && hasServerSpan(), 10_000, 'log and span');
+    const record = bed.receiver.logs.find((l) => l.body === 'said hello')!;
+    const spanIds = bed.receiver.spans.filter((s) => s.traceId === record.traceId).map((s) => s.spanId);
     expect(spanIds).toContain(record.spanId);
     expect(record.severityText).toBe('info');
     expect(record.attributes.object_id).toBe('1');
@@ -127,31 +116,31 @@ describe('OTEL_LOGS_EXPORTER', () => {
   it('console: log records printed on stdout, none sent', async () => {
     const run = await runWith({ OTEL_LOGS_EXPORTER: 'console' });
     await run.waitForOutput(/body: 'said hello'/);
-    await receiver.waitFor(hasServerSpan, 10_000, 'server span');
-    expect(receiver.logs).toHaveLength(0);
+    await bed.receiver.waitFor(hasServerSpan, 10_000, 'server span');
+    expect(bed.receiver.logs).toHaveLength(0);
   });
 
   it('none: no log records sent, the JSON line is still printed', async () => {
     const run = await runWith({ OTEL_LOGS_EXPORTER: 'none' });
     await run.waitForOutput(/"message":"said hello"/);
-    await receiver.waitFor(hasServerSpan, 10_000, 'server span');
+    await bed.receiver.waitFor(hasServerSpan, 10_000, 'server span');
     await settle();
-    expect(receiver.logs).toHaveLength(0);
+    expect(bed.receiver.logs).toHaveLength(0);
   });
 });
 
 describe('OTLP protocol, headers, compression', () => {
   it('http/json sends JSON to all three signals', async () => {
     await runWith({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' });
-    await receiver.waitFor(() => hasServerSpan() && hasLog() && hasDurationMetric(), 10_000, 'all signals');
-    expect(new Set(receiver.requests.map((r) => r.contentType))).toEqual(new Set(['application/json']));
+    await bed.receiver.waitFor(() => hasServerSpan() && hasLog() && hasDurationMetric(), 10_000, 'all signals');
+    expect(new Set(bed.receiver.requests.map((r) => r.contentType))).toEqual(new Set(['application/json']));
   });
 
   it('per-signal protocol wins over the general one', async () => {
     await runWith({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf' });
-    await receiver.waitFor(() => hasServerSpan() && hasLog(), 10_000, 'spans and logs');
-    expect(receiver.requests.find((r) => r.signal === 'traces')?.contentType).toBe('application/x-protobuf');
-    expect(receiver.requests.find((r) => r.signal === 'logs')?.contentType).toBe('application/json');
+    await bed.receiver.waitFor(() => hasServerSpan() && hasLog(), 10_000, 'spans and logs');
+    expect(bed.receiver.requests.find((r) => r.signal === 'traces')?.contentType).toBe('application/x-protobuf');
+    expect(bed.receiver.requests.find((r) => r.signal === 'logs')?.contentType).toBe('application/json');
   });
 
   it('headers reach the receiver; their values never appear in otelkit output', async () => {
@@ -159,30 +148,30 @@ describe('OTLP protocol, headers, compression', () => {
       OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=s3cr3t-value,x-tenant=acme',
       OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'x-trace-only=t0ken-value',
     });
-    await receiver.waitFor(() => hasServerSpan() && hasLog(), 10_000, 'spans and logs');
-    const traces = receiver.requests.find((r) => r.signal === 'traces')!;
+    await bed.receiver.waitFor(() => hasServerSpan() && hasLog(), 10_000, 'spans and logs');
+    const traces = bed.receiver.requests.find((r) => r.signal === 'traces')!;
     expect(traces.headers['x-api-key']).toBe('s3cr3t-value');
     expect(traces.headers['x-trace-only']).toBe('t0ken-value');
-    expect(receiver.requests.find((r) => r.signal === 'logs')!.headers['x-trace-only']).toBeUndefined();
+    expect(bed.receiver.requests.find((r) => r.signal === 'logs')!.headers['x-trace-only']).toBeUndefined();
     expect(run.stderr).toContain('x-api-key=***');
     expect(run.stderr + run.stdout).not.toMatch(/s3cr3t-value|t0ken-value/);
   });
 
   it('basic-auth credentials in the endpoint become an Authorization header and are masked in output', async () => {
-    const url = new URL(receiver.url);
+    const url = new URL(bed.receiver.url);
     url.username = 'ingest';
     url.password = 'hunter2pass';
     const run = await runWith({ OTEL_EXPORTER_OTLP_ENDPOINT: url.href });
-    await receiver.waitFor(hasServerSpan, 10_000, 'server span');
-    const auth = receiver.requests.find((r) => r.signal === 'traces')!.headers.authorization;
+    await bed.receiver.waitFor(hasServerSpan, 10_000, 'server span');
+    const auth = bed.receiver.requests.find((r) => r.signal === 'traces')!.headers.authorization;
     expect(auth).toBe(`Basic ${Buffer.from('ingest:hunter2pass').toString('base64')}`);
     expect(run.stderr + run.stdout).not.toContain('hunter2pass');
   });
 
   it('gzip compression', async () => {
     await runWith({ OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip' });
-    await receiver.waitFor(hasServerSpan, 10_000, 'server span');
-    expect(receiver.requests.find((r) => r.signal === 'traces')?.encoding).toBe('gzip');
+    await bed.receiver.waitFor(hasServerSpan, 10_000, 'server span');
+    expect(bed.receiver.requests.find((r) => r.signal === 'traces')?.encoding).toBe('gzip');
   });
 
   it('per-signal endpoint is used as-is', async () => {
@@ -191,8 +180,8 @@ describe('OTLP protocol, headers, compression', () => {
     try {
       await runWith({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${other.url}/v1/traces` });
       await other.waitFor(() => other.spans.some((s) => s.kind === 2), 10_000, 'span at the traces endpoint');
-      await receiver.waitFor(hasLog, 10_000, 'log at the general endpoint');
-      expect(receiver.spans).toHaveLength(0);
+      await bed.receiver.waitFor(hasLog, 10_000, 'log at the general endpoint');
+      expect(bed.receiver.spans).toHaveLength(0);
     } finally {
       await other.stop();
     }

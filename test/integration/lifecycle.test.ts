@@ -1,27 +1,13 @@
 // SIGTERM/SIGINT and natural exit: telemetry is flushed, then the process ends exactly as it would without otelkit.
 import { createServer, type Server } from 'node:http';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { OtlpReceiver } from '../harness/otlp-receiver';
-import { App, fastExportEnv, get, type Preload } from '../harness/app';
+import { afterEach, describe, expect, it } from 'vitest';
+import { useTestBed } from '../harness/test-bed';
+import { App, get, type Preload } from '../harness/app';
 
-let receiver: OtlpReceiver;
-const apps: App[] = [];
+const bed = useTestBed();
 
-beforeEach(async () => {
-  receiver = new OtlpReceiver();
-  await receiver.start();
-});
-
-afterEach(async () => {
-  await Promise.all(apps.splice(0).map((a) => a.stop('SIGKILL')));
-  await receiver.stop();
-});
-
-function launch(fixture: string, preload: Preload, env: Record<string, string> = {}): App {
-  const app = new App(fixture, { preload, env: { ...fastExportEnv(receiver.url), ...env } });
-  apps.push(app);
-  return app;
-}
+const launch = (fixture: string, preload: Preload, env: Record<string, string> = {}): App =>
+  bed.launch(fixture, { preload, env });
 
 /** Steady traffic from a few concurrent clients until stopped; returns the ids of completed requests. */
 function drive(baseUrl: string, clients = 4): { stop: () => Promise<string[]> } {
@@ -50,7 +36,7 @@ function drive(baseUrl: string, clients = 4): { stop: () => Promise<string[]> } 
 }
 
 describe.each(['SIGTERM', 'SIGINT'] as const)('%s', (signal) => {
-  it('under traffic: every completed request has its span at the receiver, and the exit is what Node alone gives', async () => {
+  it('under traffic: every completed request has its span at the bed.receiver, and the exit is what Node alone gives', async () => {
     const bare = launch('express-app.cjs', 'none');
     await bare.port();
     const bareExit = await bare.stop(signal);
@@ -64,7 +50,7 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('%s', (signal) => {
     const exit = await app.exited;
     expect(exit).toEqual(bareExit);
     expect(completed.length).toBeGreaterThan(20);
-    const served = new Set(receiver.spans.filter((s) => s.kind === 2).map((s) => String(s.attributes['url.path'])));
+    const served = new Set(bed.receiver.spans.filter((s) => s.kind === 2).map((s) => String(s.attributes['url.path'])));
     const missing = completed.filter((id) => !served.has(`/hello/${id}`));
     expect(missing).toEqual([]);
   });
@@ -110,6 +96,6 @@ describe('natural end of the program', () => {
     const app = launch('child-work.cjs', 'require');
     const exit = await app.exited;
     expect(exit).toEqual({ code: 0, signal: null });
-    expect(receiver.spans.map((s) => s.name)).toContain('child-work');
+    expect(bed.receiver.spans.map((s) => s.name)).toContain('child-work');
   });
 });

@@ -3,35 +3,13 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { OtlpReceiver } from '../harness/otlp-receiver';
-import { App, fastExportEnv, get } from '../harness/app';
+import { describe, expect, it } from 'vitest';
+import { jsonLines, useTestBed } from '../harness/test-bed';
+import { App, get } from '../harness/app';
 
-let receiver: OtlpReceiver;
-const apps: App[] = [];
+const bed = useTestBed();
 
-beforeEach(async () => {
-  receiver = new OtlpReceiver();
-  await receiver.start();
-});
-
-afterEach(async () => {
-  await Promise.all(apps.splice(0).map((a) => a.stop('SIGKILL')));
-  await receiver.stop();
-});
-
-function launch(fixture: string, env: Record<string, string> = {}): App {
-  const app = new App(fixture, { env: { ...fastExportEnv(receiver.url), ...env } });
-  apps.push(app);
-  return app;
-}
-
-function jsonLines(text: string): Record<string, unknown>[] {
-  return text
-    .split('\n')
-    .filter((l) => l.startsWith('{"timestamp"'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
+const launch = (fixture: string, env: Record<string, string> = {}): App => bed.launch(fixture, { env });
 
 describe('JSON schema', () => {
   it('every field of the schema on a real line; trace ids equal the span the receiver decoded', async () => {
@@ -58,15 +36,15 @@ describe('JSON schema', () => {
       duration_ms: 12.5,
     });
     expect(line.request_id).toMatch(/^[0-9a-f-]{36}$/);
-    await receiver.waitFor(
-      () => receiver.spans.some((s) => s.kind === 2) && receiver.logs.some((l) => l.body === 'order viewed'),
+    await bed.receiver.waitFor(
+      () => bed.receiver.spans.some((s) => s.kind === 2) && bed.receiver.logs.some((l) => l.body === 'order viewed'),
       10_000,
       'span + log',
     );
-    const span = receiver.spans.find((s) => s.kind === 2)!;
+    const span = bed.receiver.spans.find((s) => s.kind === 2)!;
     expect(line.trace_id).toBe(span.traceId);
-    expect(receiver.spans.filter((s) => s.traceId === span.traceId).map((s) => s.spanId)).toContain(line.span_id);
-    const record = receiver.logs.find((l) => l.body === 'order viewed')!;
+    expect(bed.receiver.spans.filter((s) => s.traceId === span.traceId).map((s) => s.spanId)).toContain(line.span_id);
+    const record = bed.receiver.logs.find((l) => l.body === 'order viewed')!;
     expect(record.traceId).toBe(line.trace_id);
     expect(record.spanId).toBe(line.span_id);
     expect(record.severityNumber).toBe(9);
@@ -78,7 +56,7 @@ describe('JSON schema', () => {
     });
     // Each record is sent once, although the winston instrumentation also adds a transport to every logger.
     await new Promise((r) => setTimeout(r, 500));
-    expect(receiver.logs.filter((l) => l.body === 'order viewed')).toHaveLength(1);
+    expect(bed.receiver.logs.filter((l) => l.body === 'order viewed')).toHaveLength(1);
   });
 
   it('an Error with a cause chain yields exception fields on stdout and exception.* attributes over OTLP', async () => {
@@ -88,8 +66,8 @@ describe('JSON schema', () => {
     expect(line).toMatchObject({ level: 'ERROR', exception_type: 'Error', exception_message: 'database unavailable' });
     expect(line.stack_trace).toMatch(/^Error: database unavailable\n\s+at /);
     expect(line.stack_trace).toContain('Caused by: Error: connection refused');
-    await receiver.waitFor(() => receiver.logs.some((l) => l.body === 'order failed'), 10_000, 'error record');
-    const record = receiver.logs.find((l) => l.body === 'order failed')!;
+    await bed.receiver.waitFor(() => bed.receiver.logs.some((l) => l.body === 'order failed'), 10_000, 'error record');
+    const record = bed.receiver.logs.find((l) => l.body === 'order failed')!;
     expect(record.severityNumber).toBe(17);
     expect(record.attributes['exception.type']).toBe('Error');
     expect(record.attributes['exception.message']).toBe('database unavailable');
@@ -104,15 +82,16 @@ describe('redaction', () => {
     const line = jsonLines(app.stdout).find((l) => l.message === 'login attempt')!;
     expect(line.user).toEqual({ name: 'ada', password: '[REDACTED]' });
     expect(line.card).toBe('[REDACTED CARD ****1111]');
-    await receiver.waitFor(
-      () => receiver.spans.some((s) => s.kind === 2) && receiver.logs.some((l) => l.body === 'login attempt'),
+    await bed.receiver.waitFor(
+      () => bed.receiver.spans.some((s) => s.kind === 2) && bed.receiver.logs.some((l) => l.body === 'login attempt'),
       10_000,
       'span + log',
     );
-    const server = receiver.spans.find((s) => s.kind === 2)!;
+    const server = bed.receiver.spans.find((s) => s.kind === 2)!;
     expect(String(server.attributes['url.query'])).toBe('token=[REDACTED]&page=2');
     const bigintSafe = (_k: string, v: unknown) => (typeof v === 'bigint' ? String(v) : v);
-    const everything = JSON.stringify({ spans: receiver.spans, logs: receiver.logs }, bigintSafe) + app.stdout + app.stderr;
+    const everything =
+      JSON.stringify({ spans: bed.receiver.spans, logs: bed.receiver.logs }, bigintSafe) + app.stdout + app.stderr;
     for (const secret of ['span-secret-123', 'log-secret-456', 'query-secret-789', '4111-1111-1111-1111'])
       expect(everything).not.toContain(secret);
   });
@@ -132,11 +111,16 @@ describe('outputs', () => {
     // File writes and renames are asynchronous: wait until the errors file holds its line and the rotated set has
     // stopped changing (app.log present, same names and sizes over two polls).
     const errorsFile = join(dir, 'errors.log');
-    const snapshot = () =>
-      readdirSync(dir)
-        .sort()
-        .map((f) => `${f}:${statSync(join(dir, f)).size}`)
-        .join(',');
+    const snapshot = (): string => {
+      try {
+        return readdirSync(dir)
+          .sort()
+          .map((f) => `${f}:${statSync(join(dir, f)).size}`)
+          .join(',');
+      } catch {
+        return 'renaming'; // a file vanished between the listing and its stat: not settled yet
+      }
+    };
     let previous = '';
     for (let i = 0; i < 100; i++) {
       await new Promise((r) => setTimeout(r, 150));
@@ -176,8 +160,7 @@ describe('crashes', () => {
     ['throw', 'CRITICAL', 'Uncaught exception', 'thrown on purpose'],
     ['reject', 'ERROR', 'Unhandled promise rejection', 'rejected on purpose'],
   ])('CRASH=%s: a %s record and the spans reach the collector, then Node’s own exit', async (crash, level, message, reason) => {
-    const bare = new App('crash.cjs', { preload: 'none', env: { CRASH: crash } });
-    apps.push(bare);
+    const bare = bed.launch('crash.cjs', { preload: 'none', env: { CRASH: crash } });
     await get(await bare.url('/'));
     const bareExit = await bare.exited;
 
@@ -189,8 +172,8 @@ describe('crashes', () => {
     expect(app.stderr).toContain(`Error: ${reason}`);
     const line = jsonLines(app.stdout).find((l) => l.message === message)!;
     expect(line).toMatchObject({ level, logger_name: 'otelkit', exception_message: reason });
-    expect(receiver.logs.some((l) => l.body === message)).toBe(true);
-    expect(receiver.spans.some((s) => s.kind === 2)).toBe(true);
+    expect(bed.receiver.logs.some((l) => l.body === message)).toBe(true);
+    expect(bed.receiver.spans.some((s) => s.kind === 2)).toBe(true);
   });
 });
 

@@ -1,29 +1,15 @@
 // Metrics as users consume them: a real Prometheus scraping the app's /metrics while traffic (with 5xx) flows,
 // the same instruments over OTLP, /health, and a busy port.
 import { createServer, type Server } from 'node:net';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OtlpReceiver } from '../harness/otlp-receiver';
+import { useTestBed } from '../harness/test-bed';
 import { App, fastExportEnv, get } from '../harness/app';
 import { freePort, Prometheus, prometheusAvailable } from '../harness/prometheus';
 
-let receiver: OtlpReceiver;
-const apps: App[] = [];
+const bed = useTestBed();
 
-beforeEach(async () => {
-  receiver = new OtlpReceiver();
-  await receiver.start();
-});
-
-afterEach(async () => {
-  await Promise.all(apps.splice(0).map((a) => a.stop('SIGKILL')));
-  await receiver.stop();
-});
-
-function launch(env: Record<string, string>): App {
-  const app = new App('logging-app.cjs', { env: { ...fastExportEnv(receiver.url), ...env } });
-  apps.push(app);
-  return app;
-}
+const launch = (env: Record<string, string>): App => bed.launch('logging-app.cjs', { env });
 
 async function traffic(app: App): Promise<void> {
   const base = await app.url('');
@@ -33,13 +19,14 @@ async function traffic(app: App): Promise<void> {
 }
 
 describe.runIf(prometheusAvailable())('scraped by a real Prometheus', () => {
+  // One app and one Prometheus for the whole block: the queries below read the same scraped traffic.
   const prometheus = new Prometheus();
-  let app: App;
+  const receiver = new OtlpReceiver();
+  let app: App | undefined;
 
   beforeAll(async () => {
     const metricsPort = await freePort();
     await prometheus.start([{ job: 'orders', address: `127.0.0.1:${metricsPort}` }]);
-    receiver = new OtlpReceiver();
     await receiver.start();
     app = new App('logging-app.cjs', {
       env: {
@@ -60,7 +47,7 @@ describe.runIf(prometheusAvailable())('scraped by a real Prometheus', () => {
 
   afterAll(async () => {
     await app?.stop('SIGKILL');
-    await receiver?.stop();
+    await receiver.stop();
     await prometheus.stop();
   });
 
@@ -129,12 +116,12 @@ describe('OTLP metrics', () => {
       'v8js.memory.heap.used',
       'v8js.gc.duration',
     ];
-    await receiver.waitFor(
-      () => wanted.every((name) => receiver.metrics.some((m) => m.name === name)),
+    await bed.receiver.waitFor(
+      () => wanted.every((name) => bed.receiver.metrics.some((m) => m.name === name)),
       10_000,
       wanted.join(', '),
     );
-    const duration = receiver.metrics.filter((m) => m.name === 'http.server.request.duration').at(-1)!;
+    const duration = bed.receiver.metrics.filter((m) => m.name === 'http.server.request.duration').at(-1)!;
     // The view keeps only the attributes dashboards use.
     for (const point of duration.dataPoints) {
       expect(
@@ -161,13 +148,13 @@ describe('/health and a busy port', () => {
       OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
     });
     await traffic(app);
-    await receiver.waitFor(() => receiver.spans.length > 0 && receiver.logs.length > 0, 10_000, 'spans and logs');
+    await bed.receiver.waitFor(() => bed.receiver.spans.length > 0 && bed.receiver.logs.length > 0, 10_000, 'spans and logs');
     const health = JSON.parse((await get(`http://127.0.0.1:${port}/health`)).body) as Record<string, any>;
     expect(health).toMatchObject({ status: 'ok', service: 'fixture-service', exporters: { metrics: 'off' } });
     expect(health.exporters.traces.exported).toBeGreaterThan(0);
     expect(health.exporters.traces.lastSuccess).toMatch(/^\d{4}-/);
     // 400 is not retried by OTLP exporters, so the failure is recorded at once (503 would be retried first).
-    receiver.respondWith = 400;
+    bed.receiver.respondWith = 400;
     await get(await app.url('/orders/1'));
     await new Promise((r) => setTimeout(r, 1500));
     const later = JSON.parse((await get(`http://127.0.0.1:${port}/health`)).body) as Record<string, any>;

@@ -1,91 +1,83 @@
-// `--require`, `--import` and NODE_OPTIONS preloads: the app's spans reach the OTLP receiver.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { OtlpReceiver } from '../harness/otlp-receiver';
-import { App, fastExportEnv, get } from '../harness/app';
+// `--require`, `--import` and NODE_OPTIONS preloads: the app's spans reach the OTLP bed.receiver.
+import { describe, expect, it } from 'vitest';
+import { useTestBed } from '../harness/test-bed';
+import { fastExportEnv, get } from '../harness/app';
 
-let receiver: OtlpReceiver;
-let app: App | undefined;
+const bed = useTestBed();
 
-beforeEach(async () => {
-  receiver = new OtlpReceiver();
-  await receiver.start();
-});
-
-afterEach(async () => {
-  await app?.stop('SIGKILL');
-  app = undefined;
-  await receiver.stop();
-});
-
-const serverSpanFor = (route: string) => () => receiver.spans.find((s) => s.kind === 2 && s.attributes['http.route'] === route);
+const serverSpanFor = (route: string) => () =>
+  bed.receiver.spans.find((s) => s.kind === 2 && s.attributes['http.route'] === route);
 
 describe('otelkit/register', () => {
   it('instruments a CommonJS express app with --require: server span with http.route and resource', async () => {
-    app = new App('express-app.cjs', { preload: 'require', env: fastExportEnv(receiver.url) });
+    const app = bed.launch('express-app.cjs', { preload: 'require', env: fastExportEnv(bed.receiver.url) });
     const res = await get(await app.url('/hello/42'));
     expect(res.status).toBe(200);
-    await receiver.waitFor(() => !!serverSpanFor('/hello/:id')(), 10_000, 'server span');
+    await bed.receiver.waitFor(() => !!serverSpanFor('/hello/:id')(), 10_000, 'server span');
     const span = serverSpanFor('/hello/:id')()!;
     expect(span.name).toBe('GET /hello/:id');
     expect(span.attributes['http.response.status_code']).toBe(200);
     expect(span.resource['service.name']).toBe('fixture-service');
     expect(span.resource['telemetry.distro.name']).toBe('otelkit');
     // express middleware spans are children of the same trace.
-    expect(receiver.spans.some((s) => s.scope.includes('express') && s.traceId === span.traceId)).toBe(true);
+    expect(bed.receiver.spans.some((s) => s.scope.includes('express') && s.traceId === span.traceId)).toBe(true);
     expect(app.stderrLines(/otelkit info: started/)).toHaveLength(1);
   });
 
   it('instruments an ES-module express app with --import (loader hook patches the import)', async () => {
-    app = new App('express-app.mjs', { preload: 'import', env: fastExportEnv(receiver.url) });
+    const app = bed.launch('express-app.mjs', { preload: 'import', env: fastExportEnv(bed.receiver.url) });
     expect((await get(await app.url('/hello/7'))).status).toBe(200);
-    await receiver.waitFor(() => !!serverSpanFor('/hello/:id')(), 10_000, 'server span with http.route');
+    await bed.receiver.waitFor(() => !!serverSpanFor('/hello/:id')(), 10_000, 'server span with http.route');
     const span = serverSpanFor('/hello/:id')()!;
     // http.route is set by the express instrumentation: proof that the ESM import of express was patched.
-    expect(receiver.spans.some((s) => s.scope === '@opentelemetry/instrumentation-express' && s.traceId === span.traceId)).toBe(
-      true,
-    );
+    expect(
+      bed.receiver.spans.some((s) => s.scope === '@opentelemetry/instrumentation-express' && s.traceId === span.traceId),
+    ).toBe(true);
   });
 
   it('works through NODE_OPTIONS, and child processes of the app are instrumented too', async () => {
-    app = new App('spawns-child.cjs', { preload: 'node-options', env: fastExportEnv(receiver.url) });
+    const app = bed.launch('spawns-child.cjs', { preload: 'node-options', env: fastExportEnv(bed.receiver.url) });
     const res = await get(await app.url('/child'));
     expect(res.status).toBe(200);
-    await receiver.waitFor(
+    await bed.receiver.waitFor(
       () =>
-        receiver.spans.some((s) => s.name === 'child-work') &&
-        receiver.spans.some((s) => s.kind === 2 && s.attributes['url.path'] === '/child'),
+        bed.receiver.spans.some((s) => s.name === 'child-work') &&
+        bed.receiver.spans.some((s) => s.kind === 2 && s.attributes['url.path'] === '/child'),
       10_000,
       'spans from parent and child',
     );
-    const pids = new Set(receiver.spans.map((s) => s.resource['process.pid']));
+    const pids = new Set(bed.receiver.spans.map((s) => s.resource['process.pid']));
     expect(pids.size).toBe(2);
   });
 
   it('starts once when loaded by both --require and --import, and by start() in the app', async () => {
-    app = new App('calls-start.cjs', { preload: 'require+import', env: fastExportEnv(receiver.url) });
+    const app = bed.launch('calls-start.cjs', { preload: 'require+import', env: fastExportEnv(bed.receiver.url) });
     expect((await get(await app.url('/hello/1'))).status).toBe(200);
-    await receiver.waitFor(() => !!serverSpanFor('/hello/:id')(), 10_000, 'server span');
+    await bed.receiver.waitFor(() => !!serverSpanFor('/hello/:id')(), 10_000, 'server span');
     // Give a second SDK, if there were one, time to export its copy.
     await new Promise((r) => setTimeout(r, 600));
-    expect(receiver.spans.filter((s) => s.kind === 2)).toHaveLength(1);
+    expect(bed.receiver.spans.filter((s) => s.kind === 2)).toHaveLength(1);
     expect(app.stderrLines(/otelkit info: started/)).toHaveLength(1);
   });
 
   it('start() without a preload: spans and the default logger’s records arrive', async () => {
-    app = new App('programmatic-start.cjs', { preload: 'none', env: fastExportEnv(receiver.url) });
+    const app = bed.launch('programmatic-start.cjs', { preload: 'none', env: fastExportEnv(bed.receiver.url) });
     expect((await get(await app.url('/x'))).status).toBe(200);
-    await receiver.waitFor(
-      () => receiver.spans.some((s) => s.kind === 2) && receiver.logs.some((l) => l.body === 'handled without preload'),
+    await bed.receiver.waitFor(
+      () => bed.receiver.spans.some((s) => s.kind === 2) && bed.receiver.logs.some((l) => l.body === 'handled without preload'),
       10_000,
       'span and log',
     );
-    expect(receiver.spans.find((s) => s.kind === 2)!.resource['service.name']).toBe('programmatic');
+    expect(bed.receiver.spans.find((s) => s.kind === 2)!.resource['service.name']).toBe('programmatic');
   });
 
   it('does not start a second SDK in worker threads', async () => {
-    app = new App('worker.cjs', { preload: 'node-options', env: { ...fastExportEnv(receiver.url), OTEL_LOG_LEVEL: 'info' } });
+    const app = bed.launch('worker.cjs', {
+      preload: 'node-options',
+      env: { ...fastExportEnv(bed.receiver.url), OTEL_LOG_LEVEL: 'info' },
+    });
     await app.waitForOutput(/worker done/);
-    await receiver.waitFor(() => receiver.spans.some((s) => s.name === 'worker-span'), 10_000, 'worker span');
+    await bed.receiver.waitFor(() => bed.receiver.spans.some((s) => s.name === 'worker-span'), 10_000, 'worker span');
     expect(app.stderrLines(/otelkit info: started/)).toHaveLength(1);
   });
 });

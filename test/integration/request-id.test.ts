@@ -1,34 +1,14 @@
 // request_id end to end: accepted or generated, echoed, on the server span, in every log line of the request,
 // carried to the next service; user context in logs and spans; no cross-talk between concurrent requests.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { OtlpReceiver } from '../harness/otlp-receiver';
-import { App, fastExportEnv } from '../harness/app';
+import { describe, expect, it } from 'vitest';
+import { jsonLines, useTestBed } from '../harness/test-bed';
+import { App } from '../harness/app';
 
-let receiver: OtlpReceiver;
-const apps: App[] = [];
+const bed = useTestBed();
 
-beforeEach(async () => {
-  receiver = new OtlpReceiver();
-  await receiver.start();
-});
+const launch = (env: Record<string, string> = {}): App => bed.launch('logging-app.cjs', { env });
 
-afterEach(async () => {
-  await Promise.all(apps.splice(0).map((a) => a.stop('SIGKILL')));
-  await receiver.stop();
-});
-
-function launch(env: Record<string, string> = {}): App {
-  const app = new App('logging-app.cjs', { env: { ...fastExportEnv(receiver.url), ...env } });
-  apps.push(app);
-  return app;
-}
-
-function jsonLines(app: App): Record<string, unknown>[] {
-  return app.stdout
-    .split('\n')
-    .filter((l) => l.startsWith('{"timestamp"'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
+const linesOf = (app: App): Record<string, unknown>[] => jsonLines(app.stdout);
 
 async function call(url: string, headers: Record<string, string> = {}) {
   const res = await fetch(url, { headers });
@@ -43,10 +23,10 @@ describe('incoming request id', () => {
     const res = await call(await app.url('/orders/1'), { 'x-request-id': 'req-123.abc:XYZ_9' });
     expect(res.header).toBe('req-123.abc:XYZ_9');
     expect(res.body.requestId).toBe('req-123.abc:XYZ_9');
-    await receiver.waitFor(() => receiver.spans.some((s) => s.kind === 2), 10_000, 'server span');
-    const span = receiver.spans.find((s) => s.kind === 2)!;
+    await bed.receiver.waitFor(() => bed.receiver.spans.some((s) => s.kind === 2), 10_000, 'server span');
+    const span = bed.receiver.spans.find((s) => s.kind === 2)!;
     expect(span.attributes.request_id).toBe('req-123.abc:XYZ_9');
-    const line = jsonLines(app).find((l) => l.message === 'order viewed')!;
+    const line = linesOf(app).find((l) => l.message === 'order viewed')!;
     expect(line.request_id).toBe('req-123.abc:XYZ_9');
     expect(line.trace_id).toBe(span.traceId);
   });
@@ -108,12 +88,12 @@ describe('across services', () => {
       expect(res.body.requestId).toBe('cross-1');
       expect((res.body.downstream as Record<string, unknown>).requestId).toBe('cross-1');
       await downstream.waitForOutput(/"message":"order viewed"/);
-      const down = jsonLines(downstream).find((l) => l.message === 'order viewed')!;
-      const up = jsonLines(upstream).find((l) => String(l.message).startsWith('called downstream'))!;
+      const down = linesOf(downstream).find((l) => l.message === 'order viewed')!;
+      const up = linesOf(upstream).find((l) => String(l.message).startsWith('called downstream'))!;
       expect(down.request_id).toBe('cross-1');
       expect(down.trace_id).toBe(up.trace_id);
-      await receiver.waitFor(
-        () => receiver.spans.filter((s) => s.kind === 2 && s.attributes.request_id === 'cross-1').length === 2,
+      await bed.receiver.waitFor(
+        () => bed.receiver.spans.filter((s) => s.kind === 2 && s.attributes.request_id === 'cross-1').length === 2,
         10_000,
         'both server spans',
       );
@@ -125,7 +105,7 @@ describe('request context', () => {
   it('user, organization, session and client IP appear in log lines, the OTLP record and the server span', async () => {
     const app = launch();
     await call(await app.url('/orders/9'));
-    const line = jsonLines(app).find((l) => l.message === 'order viewed')!;
+    const line = linesOf(app).find((l) => l.message === 'order viewed')!;
     expect(line).toMatchObject({
       user_id: '42',
       username: 'ada',
@@ -133,19 +113,19 @@ describe('request context', () => {
       session_id: 'sess-9',
       client_ip: '127.0.0.1',
     });
-    await receiver.waitFor(
-      () => receiver.logs.some((l) => l.body === 'order viewed') && receiver.spans.some((s) => s.kind === 2),
+    await bed.receiver.waitFor(
+      () => bed.receiver.logs.some((l) => l.body === 'order viewed') && bed.receiver.spans.some((s) => s.kind === 2),
       10_000,
       'log + span',
     );
-    const record = receiver.logs.find((l) => l.body === 'order viewed')!;
+    const record = bed.receiver.logs.find((l) => l.body === 'order viewed')!;
     expect(record.attributes).toMatchObject({
       request_id: line.request_id,
       user_id: '42',
       organization_id: 'org-7',
       logger_name: 'orders',
     });
-    const span = receiver.spans.find((s) => s.kind === 2)!;
+    const span = bed.receiver.spans.find((s) => s.kind === 2)!;
     expect(span.attributes).toMatchObject({
       'user.id': '42',
       'user.name': 'ada',
@@ -167,7 +147,7 @@ describe('request context', () => {
       await Promise.all(calls);
     }
     await app.waitForOutput(/"expected_user":"u7-49"/);
-    const lines = jsonLines(app).filter((l) => l.message === 'user request');
+    const lines = linesOf(app).filter((l) => l.message === 'user request');
     expect(lines).toHaveLength(400);
     for (const line of lines) expect(line.user_id).toBe(line.expected_user);
     const byUser = new Map(results.map((r) => [r.user, r.requestId]));
@@ -182,8 +162,8 @@ describe('errors in handlers', () => {
     const app = launch();
     const res = await fetch(await app.url('/throw'));
     expect(res.status).toBe(500);
-    await receiver.waitFor(() => receiver.spans.some((s) => s.kind === 2), 10_000, 'server span');
-    const span = receiver.spans.find((s) => s.kind === 2)!;
+    await bed.receiver.waitFor(() => bed.receiver.spans.some((s) => s.kind === 2), 10_000, 'server span');
+    const span = bed.receiver.spans.find((s) => s.kind === 2)!;
     expect(span.status.code).toBe(2);
     const exception = span.events.find((e) => e.name === 'exception');
     expect(exception?.attributes['exception.message']).toBe('handler exploded');
