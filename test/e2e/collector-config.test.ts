@@ -1,0 +1,112 @@
+// The collector configs in collector/ against the built binary: `validate` passes on each (with the variables
+// they need set to dummy values), and the binary holds exactly the components the configs use.
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../harness/app';
+import {
+  COLLECTOR_BINARY,
+  COLLECTOR_CONFIG,
+  FILELOG_OVERLAY,
+  missingPrerequisites,
+  requirePrerequisites,
+} from './collector-harness';
+
+const run = promisify(execFile);
+const COLLECTOR_DIR = join(REPO_ROOT, 'collector');
+
+/** Every config the project ships, as the collector is meant to be started with it. */
+const CONFIG_SETS: string[][] = [[COLLECTOR_CONFIG], [COLLECTOR_CONFIG, FILELOG_OVERLAY]];
+
+/** Dummy values for every variable the configs read without a default. */
+const REQUIRED_ENV = {
+  SENTRY_OTLP_ENDPOINT: 'https://o1.ingest.example.invalid/api/2/integration/otlp',
+  SENTRY_PUBLIC_KEY: 'dummy-public-key',
+};
+
+async function validate(configs: string[], env: Record<string, string>): Promise<{ ok: boolean; output: string }> {
+  try {
+    const { stdout, stderr } = await run(COLLECTOR_BINARY, ['validate', ...configs.map((c) => `--config=${c}`)], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+    });
+    return { ok: true, output: stdout + stderr };
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string };
+    return { ok: false, output: `${e.stdout ?? ''}${e.stderr ?? ''}` };
+  }
+}
+
+/** Component ids under receivers/processors/exporters/extensions of one config file (our files: 2-space YAML). */
+function componentTypesIn(file: string): Map<string, Set<string>> {
+  const kinds = new Map<string, Set<string>>();
+  let section: string | undefined;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const top = /^([a-z_]+):/.exec(line);
+    if (top) section = ['receivers', 'processors', 'exporters', 'extensions'].includes(top[1]!) ? top[1] : undefined;
+    const child = /^ {2}([a-z_]+)(\/[^:]*)?:/.exec(line);
+    if (section && child) {
+      if (!kinds.has(section)) kinds.set(section, new Set());
+      kinds.get(section)!.add(child[1]!);
+    }
+  }
+  return kinds;
+}
+
+/** `otelkit-collector components` prints YAML: per kind, a list of `- name: <type>` entries. */
+function componentTypesBuilt(output: string): Map<string, Set<string>> {
+  const kinds = new Map<string, Set<string>>();
+  let section: string | undefined;
+  for (const line of output.split('\n')) {
+    const top = /^([a-z_]+):/.exec(line);
+    if (top) section = top[1];
+    const name = /^\s*- name: (\S+)/.exec(line);
+    if (section && name && ['receivers', 'processors', 'exporters', 'extensions'].includes(section)) {
+      if (!kinds.has(section)) kinds.set(section, new Set());
+      kinds.get(section)!.add(name[1]!);
+    }
+  }
+  return kinds;
+}
+
+const missing = missingPrerequisites(false);
+
+describe.runIf(missing.length === 0)('collector configs', () => {
+  it('every config file in collector/ is validated below', () => {
+    const shipped = readdirSync(COLLECTOR_DIR)
+      .filter((f) => /\.ya?ml$/.test(f) && f !== 'builder-config.yaml')
+      .map((f) => join(COLLECTOR_DIR, f))
+      .sort();
+    expect(shipped).toEqual([...new Set(CONFIG_SETS.flat())].sort());
+  });
+
+  for (const configs of CONFIG_SETS) {
+    const label = configs.map((c) => c.slice(REPO_ROOT.length + 1)).join(' + ');
+    it(`validate passes: ${label}`, async () => {
+      const result = await validate(configs, REQUIRED_ENV);
+      expect(result.output).not.toMatch(/error/i);
+      expect(result.ok).toBe(true);
+    });
+  }
+
+  it('validate fails when the Sentry endpoint is not set (it is required, not defaulted)', async () => {
+    const result = await validate([COLLECTOR_CONFIG], { SENTRY_PUBLIC_KEY: 'dummy-public-key' });
+    expect(result.ok).toBe(false);
+    expect(result.output).toMatch(/otlp_http\/sentry/);
+  });
+
+  it('the binary holds exactly the components the configs use', async () => {
+    const { stdout } = await run(COLLECTOR_BINARY, ['components']);
+    const built = componentTypesBuilt(stdout);
+    const used = new Map<string, Set<string>>();
+    for (const file of CONFIG_SETS.flat()) {
+      for (const [kind, types] of componentTypesIn(file)) used.set(kind, new Set([...(used.get(kind) ?? []), ...types]));
+    }
+    for (const kind of ['receivers', 'processors', 'exporters', 'extensions']) {
+      expect([...(built.get(kind) ?? [])].sort(), kind).toEqual([...(used.get(kind) ?? [])].sort());
+    }
+  });
+});
+
+requirePrerequisites('collector configs', missing);

@@ -1,0 +1,458 @@
+// End to end: an app under `--require otelkit/register` → the built otelkit collector with collector/config.yaml
+// → the Elasticsearch and Sentry stand-ins (test/harness) and a real Prometheus scraping the collector. Asserts
+// on what each backend holds, matched against the JSON log lines the app printed.
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { App, fastExportEnv, get } from '../harness/app';
+import { ElasticsearchStandin, type StoredDocument } from '../harness/elasticsearch-standin';
+import { SentryStandin } from '../harness/sentry-standin';
+import {
+  allocateCollectorPorts,
+  COLLECTOR_CONFIG,
+  collectorEnv,
+  CollectorProcess,
+  eventually,
+  FILELOG_OVERLAY,
+  missingPrerequisites,
+  requirePrerequisites,
+  PrometheusServer,
+  type CollectorPorts,
+} from './collector-harness';
+
+const SENTRY_PROJECT = '4508123';
+const SENTRY_KEY = 'e2e5ca1ab1e0public0key';
+const SERVICE = 'collector-e2e';
+
+interface PrintedLine {
+  message: string;
+  level: string;
+  trace_id?: string;
+  span_id?: string;
+  [key: string]: unknown;
+}
+
+/** The JSON log lines the app printed on stdout. */
+function printedLines(app: App): PrintedLine[] {
+  return app.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{') && l.includes('"message"'))
+    .map((l) => JSON.parse(l) as PrintedLine);
+}
+
+function printed(app: App, message: string): PrintedLine {
+  const line = printedLines(app).find((l) => l.message === message);
+  if (!line) throw new Error(`the app printed no "${message}" line:\n${app.stdout}`);
+  return line;
+}
+
+// Elasticsearch documents in the exporter's `otel` mapping mode.
+const bodyText = (d: StoredDocument) => (d.source.body as { text?: string } | undefined)?.text;
+const attrs = (d: StoredDocument) => (d.source.attributes ?? {}) as Record<string, unknown>;
+const logDocs = (es: ElasticsearchStandin) => es.documentsIn('logs-');
+const spanDocs = (es: ElasticsearchStandin) => es.documentsIn('traces-');
+const burstDocs = (es: ElasticsearchStandin, tag: string) => logDocs(es).filter((d) => attrs(d).burst_tag === tag);
+
+function sequenceNumbers(docs: StoredDocument[]): number[] {
+  return docs.map((d) => Number(attrs(d).seq)).sort((a, b) => a - b);
+}
+
+/** OTLP severity numbers of the levels otelkit prints. */
+const SEVERITY_NUMBER: Record<string, number> = { DEBUG: 5, INFO: 9, WARNING: 13, ERROR: 17, CRITICAL: 21 };
+const jsonWithBigInts = (value: unknown) => JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+class Backends {
+  readonly es = new ElasticsearchStandin();
+  readonly sentry = new SentryStandin(SENTRY_PROJECT, SENTRY_KEY);
+  storageDir = '';
+
+  async start(): Promise<void> {
+    this.storageDir = mkdtempSync(join(tmpdir(), 'otelkit-collector-storage-'));
+    await this.es.start();
+    await this.sentry.start();
+  }
+
+  env(ports: CollectorPorts, extra: Record<string, string> = {}): Record<string, string> {
+    return collectorEnv(ports, this.storageDir, {
+      ELASTICSEARCH_ENDPOINT: this.es.url,
+      SENTRY_OTLP_ENDPOINT: this.sentry.otlpEndpoint,
+      SENTRY_PUBLIC_KEY: SENTRY_KEY,
+      OTELCOL_BATCH_TIMEOUT: '200ms',
+      ...extra,
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.es.stop();
+    await this.sentry.stop();
+    if (this.storageDir) rmSync(this.storageDir, { recursive: true, force: true });
+  }
+}
+
+function startApp(collector: CollectorProcess): App {
+  return new App('collector-app.cjs', {
+    env: {
+      ...fastExportEnv(collector.otlpHttpUrl),
+      OTEL_SERVICE_NAME: SERVICE,
+      OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=e2e',
+    },
+  });
+}
+
+const missing = missingPrerequisites();
+
+describe.runIf(missing.length === 0)('collector/config.yaml end to end', () => {
+  const backends = new Backends();
+  const prometheus = new PrometheusServer();
+  let ports: CollectorPorts;
+  let collector: CollectorProcess;
+  let app: App;
+
+  beforeAll(async () => {
+    await backends.start();
+    ports = await allocateCollectorPorts();
+    collector = new CollectorProcess(ports, backends.env(ports));
+    await collector.waitHealthy();
+    await prometheus.start(`127.0.0.1:${ports.prometheus}`);
+    app = startApp(collector);
+    for (const path of ['/hello/1', '/hello/2', '/refund/7', '/login']) {
+      expect((await get(await app.url(path))).status).toBeLessThan(300);
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    await app?.stop('SIGKILL');
+    await collector?.stop();
+    await prometheus.stop();
+    await backends.stop();
+  });
+
+  it('the health check answers 200 with the server available', async () => {
+    const res = await get(collector.healthUrl);
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body)).toMatchObject({ status: 'Server available' });
+  });
+
+  it('log records reach Elasticsearch with the trace and span id the app printed', async () => {
+    const { es } = backends;
+    const messages = ['said hello', 'refund requested', 'logged in'];
+    await es.waitFor(() => messages.every((m) => logDocs(es).some((d) => bodyText(d) === m)), 20_000, 'the log documents');
+    for (const message of messages) {
+      const line = printed(app, message);
+      expect(line.trace_id).toMatch(/^[0-9a-f]{32}$/);
+      const doc = logDocs(es).find((d) => bodyText(d) === message && d.source.trace_id === line.trace_id);
+      expect(doc, `log document for "${message}" in trace ${line.trace_id}`).toBeDefined();
+      expect(doc!.source.span_id).toBe(line.span_id);
+      expect(doc!.index).toBe('logs-generic.otel-default');
+      expect(doc!.source.severity_number).toBe(SEVERITY_NUMBER[line.level]);
+      expect((doc!.source.resource as { attributes: Record<string, unknown> }).attributes['service.name']).toBe(SERVICE);
+    }
+    // Two requests to /hello: two records, each in its own trace.
+    const hellos = logDocs(es).filter((d) => bodyText(d) === 'said hello');
+    expect(new Set(hellos.map((d) => d.source.trace_id)).size).toBe(2);
+  });
+
+  it('spans reach Elasticsearch: the span each log line names, and the server span of its trace', async () => {
+    const { es } = backends;
+    const lines = ['said hello', 'refund requested', 'logged in'].map((m) => printed(app, m));
+    await es.waitFor(
+      () => lines.every((l) => spanDocs(es).some((d) => d.source.span_id === l.span_id)),
+      20_000,
+      'the span documents',
+    );
+    for (const line of lines) {
+      const trace = spanDocs(es).filter((d) => d.source.trace_id === line.trace_id);
+      expect(trace.some((d) => d.source.span_id === line.span_id)).toBe(true);
+      expect(trace.some((d) => d.source.kind === 'Server' && !d.source.parent_span_id)).toBe(true);
+      expect(trace.every((d) => d.index === 'traces-generic.otel-default')).toBe(true);
+    }
+  });
+
+  it('Sentry receives the traces with its key, and of the logs only WARN and above', async () => {
+    const { sentry, es } = backends;
+    const lines = ['said hello', 'refund requested', 'logged in'].map((m) => printed(app, m));
+    await sentry.waitFor(
+      () => lines.every((l) => sentry.spans.some((s) => s.spanId === l.span_id)) && sentry.logs.length > 0,
+      20_000,
+      'traces and the warning in Sentry',
+    );
+    const refund = printed(app, 'refund requested');
+    const warning = sentry.logs.find((l) => l.body === 'refund requested');
+    expect(warning).toMatchObject({ traceId: refund.trace_id, spanId: refund.span_id, severityNumber: 13 });
+    // The INFO records went to Elasticsearch (they are there by now) but never to Sentry.
+    await es.waitFor(() => logDocs(es).some((d) => bodyText(d) === 'logged in'), 20_000, 'the INFO records');
+    await sleep(1000);
+    expect(sentry.logs.map((l) => l.body)).toEqual(['refund requested']);
+    expect(sentry.logs.every((l) => (l.severityNumber ?? 0) >= 13)).toBe(true);
+    // Every export used the signal paths Sentry offers and carried the project's key.
+    expect(sentry.requests.length).toBeGreaterThan(0);
+    for (const request of sentry.requests) {
+      expect(request.path).toMatch(new RegExp(`^/api/${SENTRY_PROJECT}/integration/otlp/v1/(traces|logs)$`));
+      expect(request.status).toBe(200);
+      expect(request.headers['x-sentry-auth']).toBe(`sentry sentry_key=${SENTRY_KEY}`);
+    }
+  });
+
+  it('the Sentry stand-in refuses a wrong key with 401 (so the check above means something)', async () => {
+    const url = `${backends.sentry.otlpEndpoint}/v1/traces`;
+    const headers = { 'content-type': 'application/x-protobuf', 'x-sentry-auth': 'sentry sentry_key=wrong' };
+    expect((await fetch(url, { method: 'POST', headers, body: new Uint8Array() })).status).toBe(401);
+    expect((await fetch(url, { method: 'POST', body: new Uint8Array() })).status).toBe(401);
+  });
+
+  it('the collector masks secrets in span attributes before any backend sees them', async () => {
+    const { es, sentry } = backends;
+    const login = printed(app, 'logged in');
+    const hasLoginSpan = () => spanDocs(es).some((d) => d.source.span_id === login.span_id);
+    await es.waitFor(hasLoginSpan, 20_000, 'the /login span');
+    await sentry.waitFor(() => sentry.spans.some((s) => s.spanId === login.span_id), 20_000, 'the /login span in Sentry');
+    const doc = spanDocs(es).find((d) => d.source.span_id === login.span_id)!;
+    expect(attrs(doc)).toMatchObject({ 'user.password': '****', session_token: '****', 'app.login.method': 'password' });
+    const span = sentry.spans.find((s) => s.spanId === login.span_id)!;
+    expect(span.attributes).toMatchObject({ 'user.password': '****', session_token: '****' });
+    for (const text of [JSON.stringify(es.documents), jsonWithBigInts(sentry.spans)]) {
+      expect(text).not.toContain('span-secret');
+    }
+  });
+
+  it('Prometheus scrapes the request duration with service name and deployment environment labels', async () => {
+    const samples = await eventually(
+      async () => {
+        const result = await prometheus.query(`http_server_request_duration_seconds_count{service_name="${SERVICE}"}`);
+        return result.some((s) => s.metric.http_route === '/hello/:id' && Number(s.value[1]) >= 2) ? result : undefined;
+      },
+      30_000,
+      'http_server_request_duration_seconds_count in Prometheus',
+    );
+    const hello = samples.find((s) => s.metric.http_route === '/hello/:id')!;
+    expect(hello.metric).toMatchObject({ job: SERVICE, service_name: SERVICE, deployment_environment_name: 'e2e' });
+    expect(Number(hello.value[1])).toBe(2);
+    const buckets = await prometheus.query(`http_server_request_duration_seconds_bucket{service_name="${SERVICE}",le="+Inf"}`);
+    expect(buckets.length).toBeGreaterThan(0);
+  });
+
+  it("the collector's own metrics are served on the telemetry port", async () => {
+    const accepted = await eventually(
+      async () => {
+        const n = await collector.ownMetric('otelcol_receiver_accepted_log_records');
+        return n >= 3 ? n : undefined;
+      },
+      20_000,
+      'otelcol_receiver_accepted_log_records',
+    );
+    expect(accepted).toBeGreaterThanOrEqual(3);
+    expect(await collector.ownMetric('otelcol_exporter_sent_spans', 'exporter="elasticsearch"')).toBeGreaterThan(0);
+    expect(await collector.ownMetric('otelcol_exporter_sent_spans', 'exporter="otlp_http/sentry"')).toBeGreaterThan(0);
+  });
+});
+
+describe.runIf(missing.length === 0)('collector/config.yaml: outages and restarts lose nothing', () => {
+  const backends = new Backends();
+  let ports: CollectorPorts;
+  let collector: CollectorProcess;
+  let app: App;
+
+  beforeAll(async () => {
+    await backends.start();
+    ports = await allocateCollectorPorts();
+    collector = new CollectorProcess(ports, backends.env(ports));
+    await collector.waitHealthy();
+    app = startApp(collector);
+    await app.port();
+  }, 60_000);
+
+  afterAll(async () => {
+    await app?.stop('SIGKILL');
+    await collector?.stop();
+    await backends.stop();
+  });
+
+  async function burst(tag: string, count: number): Promise<void> {
+    expect((await get(await app.url(`/burst/${tag}/${count}`))).status).toBe(200);
+  }
+
+  /** Waits until Elasticsearch has refused at least one more bulk request than before. */
+  async function refusedOnce(before: number): Promise<void> {
+    await eventually(
+      async () => (backends.es.bulkRequests.filter((r) => r.status !== 200).length > before ? true : undefined),
+      20_000,
+      'the collector to try Elasticsearch and be refused',
+    );
+  }
+
+  it('Elasticsearch answering 503 for a while: every record arrives exactly once after it recovers', async () => {
+    const { es } = backends;
+    const refusedBefore = es.bulkRequests.filter((r) => r.status !== 200).length;
+    es.bulkStatus = 503;
+    await burst('outage', 50);
+    await refusedOnce(refusedBefore);
+    await sleep(3000);
+    expect(burstDocs(es, 'outage')).toHaveLength(0);
+    es.bulkStatus = 200;
+    await es.waitFor(() => burstDocs(es, 'outage').length >= 50, 45_000, '50 records after the outage');
+    await sleep(1500);
+    expect(sequenceNumbers(burstDocs(es, 'outage'))).toEqual(range(50));
+  }, 90_000);
+
+  it('documents rejected with 429 inside a bulk response are retried, not lost', async () => {
+    const { es } = backends;
+    es.failNextDocuments(429, 10);
+    await burst('rejected', 30);
+    await es.waitFor(() => burstDocs(es, 'rejected').length >= 30, 30_000, '30 records after per-document 429s');
+    await sleep(1500);
+    expect(sequenceNumbers(burstDocs(es, 'rejected'))).toEqual(range(30));
+  }, 60_000);
+
+  it('the collector killed (SIGKILL) with records queued for Elasticsearch sends them after a restart', async () => {
+    const { es } = backends;
+    const refusedBefore = es.bulkRequests.filter((r) => r.status !== 200).length;
+    es.bulkStatus = 503;
+    await burst('restart', 40);
+    await refusedOnce(refusedBefore);
+    await collector.stop('SIGKILL');
+    es.bulkStatus = 200;
+    await sleep(500);
+    expect(burstDocs(es, 'restart')).toHaveLength(0);
+    collector = new CollectorProcess(ports, backends.env(ports));
+    await collector.waitHealthy();
+    await es.waitFor(() => burstDocs(es, 'restart').length >= 40, 45_000, '40 records after the restart');
+    await sleep(1500);
+    expect(sequenceNumbers(burstDocs(es, 'restart'))).toEqual(range(40));
+  }, 90_000);
+
+  it('the collector stopped like an orchestrator does (SIGTERM, SIGKILL 5 s later) while Elasticsearch refuses: nothing lost', async () => {
+    const { es } = backends;
+    const refusedBefore = es.bulkRequests.filter((r) => r.status !== 200).length;
+    es.bulkStatus = 503;
+    await burst('stopped', 40);
+    await refusedOnce(refusedBefore);
+    // The shutdown waits for the bulk requests being retried (see config.yaml), so the kill usually comes.
+    await collector.stop('SIGTERM', 5_000);
+    es.bulkStatus = 200;
+    expect(burstDocs(es, 'stopped')).toHaveLength(0);
+    collector = new CollectorProcess(ports, backends.env(ports));
+    await collector.waitHealthy();
+    await es.waitFor(() => burstDocs(es, 'stopped').length >= 40, 45_000, '40 records after the restart');
+    await sleep(1500);
+    expect(sequenceNumbers(burstDocs(es, 'stopped'))).toEqual(range(40));
+  }, 90_000);
+
+  it('Sentry answering 503, the collector killed and restarted meanwhile: the warning arrives exactly once', async () => {
+    const { sentry } = backends;
+    sentry.respondWith = 503;
+    expect((await get(await app.url('/refund/outage'))).status).toBe(202);
+    await eventually(
+      async () => (sentry.requests.some((r) => r.status === 503) ? true : undefined),
+      20_000,
+      'the collector to try Sentry and be refused',
+    );
+    await collector.stop('SIGKILL');
+    sentry.respondWith = 200;
+    collector = new CollectorProcess(ports, backends.env(ports));
+    await collector.waitHealthy();
+    const isWarning = (l: { body: unknown; attributes: Record<string, unknown> }) =>
+      l.body === 'refund requested' && l.attributes.order_id === 'outage';
+    await sentry.waitFor(() => sentry.logs.some(isWarning), 45_000, 'the warning after the outage');
+    await sleep(1500);
+    expect(sentry.logs.filter(isWarning)).toHaveLength(1);
+  }, 90_000);
+});
+
+describe.runIf(missing.length === 0)('collector/config.filelog.yaml: otelkit JSON log files', () => {
+  const backends = new Backends();
+  let logDir = '';
+  let collector: CollectorProcess;
+
+  const lines = [
+    {
+      timestamp: '2026-11-23T19:01:13.948Z',
+      level: 'INFO',
+      logger_name: 'orders',
+      message: 'said hello',
+      service_name: 'orders-api',
+      trace_id: '57a1beba2dcce259111fcad65fe9d8c6',
+      span_id: 'afb41608f9a620df',
+      request_id: 'abc-123',
+    },
+    {
+      timestamp: '2026-11-23T19:01:14.001Z',
+      level: 'WARNING',
+      logger_name: 'orders',
+      message: 'refund requested',
+      service_name: 'orders-api',
+      trace_id: '57a1beba2dcce259111fcad65fe9d8c6',
+      span_id: 'afb41608f9a620df',
+      request_id: 'abc-123',
+      order_id: '7',
+    },
+    { timestamp: '2026-11-23T19:01:15.250Z', level: 'DEBUG', logger_name: 'jobs', message: 'tick', service_name: 'orders-api' },
+    {
+      timestamp: '2026-11-23T19:01:16.500Z',
+      level: 'CRITICAL',
+      logger_name: 'jobs',
+      message: 'disk full',
+      service_name: 'orders-api',
+    },
+  ];
+
+  beforeAll(async () => {
+    await backends.start();
+    const ports = await allocateCollectorPorts();
+    logDir = mkdtempSync(join(tmpdir(), 'otelkit-filelog-'));
+    const logFile = join(logDir, 'orders-api.log');
+    writeFileSync(logFile, '');
+    collector = new CollectorProcess(ports, backends.env(ports, { OTELCOL_FILELOG_INCLUDE: join(logDir, '*.log') }), [
+      COLLECTOR_CONFIG,
+      FILELOG_OVERLAY,
+    ]);
+    await collector.waitHealthy();
+    appendFileSync(logFile, [...lines.map((l) => JSON.stringify(l)), 'plain text, not JSON', ''].join('\n'));
+  }, 60_000);
+
+  afterAll(async () => {
+    await collector?.stop();
+    await backends.stop();
+    if (logDir) rmSync(logDir, { recursive: true, force: true });
+  });
+
+  it('each line becomes a log record with its timestamp, severity, trace context, scope and service', async () => {
+    const { es } = backends;
+    await es.waitFor(() => logDocs(es).length >= 5, 20_000, 'the five file lines');
+    const hello = logDocs(es).find((d) => bodyText(d) === 'said hello')!;
+    // The otel mapping mode writes @timestamp as epoch milliseconds (with nanoseconds as the fraction).
+    expect(Number(hello.source['@timestamp'])).toBe(Date.parse('2026-11-23T19:01:13.948Z'));
+    expect(hello.source).toMatchObject({
+      severity_text: 'INFO',
+      severity_number: 9,
+      trace_id: '57a1beba2dcce259111fcad65fe9d8c6',
+      span_id: 'afb41608f9a620df',
+      scope: { name: 'orders' },
+    });
+    expect((hello.source.resource as { attributes: Record<string, unknown> }).attributes['service.name']).toBe('orders-api');
+    expect(attrs(hello)).toMatchObject({ request_id: 'abc-123' });
+    // Parsed into the record's own fields, not kept twice as attributes.
+    for (const key of ['timestamp', 'level', 'trace_id', 'span_id', 'logger_name', 'message', 'service_name']) {
+      expect(attrs(hello)).not.toHaveProperty(key);
+    }
+    const severities = Object.fromEntries(logDocs(es).map((d) => [bodyText(d), d.source.severity_number]));
+    expect(severities).toMatchObject({ 'refund requested': 13, tick: 5, 'disk full': 21 });
+    expect(logDocs(es).some((d) => bodyText(d) === 'plain text, not JSON')).toBe(true);
+  });
+
+  it('WARNING and CRITICAL lines go to Sentry as well, the others do not', async () => {
+    const { sentry, es } = backends;
+    await sentry.waitFor(() => sentry.logs.length >= 2, 20_000, 'the two lines at WARN and above');
+    await es.waitFor(() => logDocs(es).length >= 5, 20_000, 'all lines in Elasticsearch');
+    await sleep(1000);
+    expect(sentry.logs.map((l) => l.body).sort()).toEqual(['disk full', 'refund requested']);
+    expect(sentry.logs.find((l) => l.body === 'refund requested')).toMatchObject({
+      traceId: '57a1beba2dcce259111fcad65fe9d8c6',
+      spanId: 'afb41608f9a620df',
+    });
+  });
+});
+
+requirePrerequisites('collector end to end', missing);
