@@ -61,14 +61,20 @@ function wrk(url, seconds) {
     encoding: 'utf8',
   });
   const ms = (text) => {
-    const [, value, unit] = /([\d.]+)(us|ms|s)/.exec(text);
-    return Number(value) * (unit === 'us' ? 0.001 : unit === 's' ? 1000 : 1);
+    // wrk prints "-nan" when no request completed in the window (an app that stalled): report NaN, go on.
+    const match = /([\d.]+)(us|ms|s|m)$/.exec(text ?? '');
+    if (!match) {
+      process.stderr.write(`unexpected wrk latency ${JSON.stringify(text)}:\n${out}\n`);
+      return NaN;
+    }
+    const [, value, unit] = match;
+    return Number(value) * { us: 0.001, ms: 1, s: 1000, m: 60_000 }[unit];
   };
   return {
-    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]),
-    requests: Number(/(\d+) requests in/.exec(out)[1]),
-    p50: ms(/50%\s+(\S+)/.exec(out)[1]),
-    p99: ms(/99%\s+(\S+)/.exec(out)[1]),
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]),
+    requests: Number(/(\d+) requests in/.exec(out)?.[1]),
+    p50: ms(/50%\s+(\S+)/.exec(out)?.[1]),
+    p99: ms(/99%\s+(\S+)/.exec(out)?.[1]),
     errors: /Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? '0',
   };
 }
@@ -101,13 +107,17 @@ async function measure(workload, variant, sinkPort, upstreamUrl) {
   };
   const began = process.hrtime.bigint();
   const app = start([...VARIANTS[variant], APPS[workload].script], env, '0');
-  const url = `http://127.0.0.1:${await app.port}${APPS[workload].path}`;
-  await firstResponse(url, app);
-  const startupMs = Number(process.hrtime.bigint() - began) / 1e6;
-  const warm = wrk(url, 2);
-  const result = wrk(url, duration);
-  const rss = rssMb(app.pid);
-  await stop(app);
+  let startupMs, warm, result, rss;
+  try {
+    const url = `http://127.0.0.1:${await app.port}${APPS[workload].path}`;
+    await firstResponse(url, app);
+    startupMs = Number(process.hrtime.bigint() - began) / 1e6;
+    warm = wrk(url, 2);
+    result = wrk(url, duration);
+    rss = rssMb(app.pid);
+  } finally {
+    await stop(app);
+  }
   await new Promise((r) => setTimeout(r, 300));
   const received = await sinkCall(sinkPort, '/count');
   // Every request (warm-up included, plus the start-up probe) should have its server span.
