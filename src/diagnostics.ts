@@ -1,7 +1,6 @@
 // otelkit's own diagnostic lines on stderr, and the bridge that brings upstream `diag` output there too.
 // The only module that writes to the console.
 import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
-import { setGlobalErrorHandler } from '@opentelemetry/core';
 import type { LogLevelName } from './config/resolve';
 import { maskUrlCredentials } from './config/mask';
 
@@ -24,6 +23,7 @@ const UPSTREAM_LINES_PER_WINDOW = 10;
 const UPSTREAM_WINDOW_MILLIS = 60_000;
 
 let ownThreshold = RANK.info;
+let upstreamRank = RANK.error;
 let upstreamWindowStart = 0;
 let upstreamLinesInWindow = 0;
 let upstreamSuppressed = 0;
@@ -88,10 +88,14 @@ const upstreamLogger: DiagLogger = {
  */
 export function configureDiagnostics(logLevel: LogLevelName | undefined): void {
   ownThreshold = logLevel === undefined ? RANK.info : RANK[logLevel];
-  const upstreamLevel = logLevel ?? 'error';
-  diag.setLogger(upstreamLogger, { logLevel: DIAG_LEVEL[upstreamLevel], suppressOverrideMessage: true });
-  // Export failures reach the SDK's global error handler; by default it prints the whole error as JSON.
-  setGlobalErrorHandler((error) => {
-    if (RANK[upstreamLevel] >= RANK.error) upstream('error', 'export error:', [error]);
-  });
+  upstreamRank = RANK[logLevel ?? 'error'];
+  diag.setLogger(upstreamLogger, { logLevel: DIAG_LEVEL[logLevel ?? 'error'], suppressOverrideMessage: true });
+}
+
+/**
+ * For the SDK's global error handler, where export failures land (its default prints the whole error as JSON):
+ * one line each, within the same rate limit as other upstream lines.
+ */
+export function reportUpstreamError(error: unknown): void {
+  if (upstreamRank >= RANK.error) upstream('error', 'export error:', [error]);
 }

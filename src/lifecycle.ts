@@ -28,6 +28,15 @@ export function installLifecycle(sdk: RunningSdk): void {
 
   const handlers = Object.fromEntries(SIGNALS.map((s) => [s, () => onSignal(s)])) as Record<(typeof SIGNALS)[number], () => void>;
   for (const s of SIGNALS) process.on(s, handlers[s]);
-  // Natural end of the program: the event loop is empty, so export what is buffered before Node exits.
-  process.once('beforeExit', () => void sdk.shutdown(timeout));
+  // Natural end of the program: the event loop is empty, so export what is buffered before Node exits. If the
+  // bound runs out (collector down), the exporters' own retry timers would keep the process alive for their full
+  // retry schedule: exit now, with the code the program set, as it was about to.
+  process.once('beforeExit', () => {
+    void sdk.shutdown(timeout).then((done) => {
+      if (!done) {
+        diagnostics.warn(`telemetry not fully exported within ${timeout} ms at exit (OTELKIT_SHUTDOWN_TIMEOUT)`);
+        process.exit();
+      }
+    });
+  });
 }

@@ -2,7 +2,6 @@
 import { isMainThread } from 'node:worker_threads';
 import type { StartOptions } from './config/resolve';
 import { diagnostics } from './diagnostics';
-import { composeSdk } from './sdk/compose';
 import { installLifecycle } from './lifecycle';
 import { installUncaughtHandlers } from './uncaught';
 import { describeStart } from './summary';
@@ -24,6 +23,8 @@ export function start(options: StartOptions = {}): void {
       diagnostics.info('OTEL_SDK_DISABLED=true: telemetry is off, the application runs uninstrumented');
       return;
     }
+    // The SDK packages load only when telemetry is on: a disabled process pays for the config check alone.
+    const { composeSdk } = require('./sdk/compose') as typeof import('./sdk/compose');
     const sdk = composeSdk(config);
     state.sdk = sdk;
     installLifecycle(sdk);

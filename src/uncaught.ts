@@ -1,7 +1,6 @@
 // Uncaught exceptions and unhandled rejections: one CRITICAL/ERROR record with the stack, telemetry flushed,
 // then Node's own outcome (its stderr report, exit code 1). Apps with handlers of their own keep control.
 import type { RunningSdk } from './sdk/compose';
-import { getLogger } from './logging/logger';
 import { diagnostics } from './diagnostics';
 
 export function installUncaughtHandlers(sdk: RunningSdk): void {
@@ -10,6 +9,8 @@ export function installUncaughtHandlers(sdk: RunningSdk): void {
   const record = (error: unknown, origin: string): void => {
     if (rethrowing) return;
     try {
+      // Required here, not at start-up: winston costs tens of milliseconds to load and most processes never crash.
+      const { getLogger } = require('./logging/logger') as typeof import('./logging/logger');
       const log = getLogger('otelkit');
       if (origin === 'unhandledRejection') log.error('Unhandled promise rejection', { err: toError(error) });
       else log.critical('Uncaught exception', { err: toError(error) });

@@ -119,6 +119,11 @@ export interface Config {
   };
   readonly propagators: readonly PropagatorName[];
   readonly instrumentations: readonly InstrumentationName[];
+  /**
+   * `explicit`: OTEL_NODE_ENABLED_INSTRUMENTATIONS named them, load exactly those. `installed`: the defaults, each
+   * loaded only when one of its target packages is installed where the app runs.
+   */
+  readonly instrumentationSelection: 'explicit' | 'installed';
   readonly attributeValueLengthLimit: number;
   readonly shutdownTimeoutMillis: number;
   /** Lower-cased header name carrying the request id in and out. */
@@ -196,6 +201,7 @@ export function resolveConfig(env: Env, options: StartOptions = {}, app: AppPack
     },
     propagators: resolvePropagators(read),
     instrumentations: resolveInstrumentations(read),
+    instrumentationSelection: read.raw('OTEL_NODE_ENABLED_INSTRUMENTATIONS') === undefined ? 'installed' : 'explicit',
     attributeValueLengthLimit: read.number('OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT', DEFAULT_ATTRIBUTE_VALUE_LENGTH_LIMIT, {
       integer: true,
       min: 1,

@@ -3,7 +3,8 @@ import type { Instrumentation, InstrumentationConfig } from '@opentelemetry/inst
 import type { Config } from '../config/resolve';
 import { diagnostics } from '../diagnostics';
 import { requireBundled } from '../bundled';
-import { INSTRUMENTATIONS, type InstrumentationName } from './table';
+import { INSTRUMENTATIONS, type InstrumentationEntry, type InstrumentationName } from './table';
+import { createInstalledCheck, resolutionRoots } from './installed';
 import { createHttpHooks } from '../context/http-hooks';
 import { getRequestId } from '../context/request-context';
 
@@ -33,10 +34,22 @@ export interface LoadedInstrumentations {
   readonly loaded: InstrumentationName[];
 }
 
+/** The configured instrumentations, minus (for the defaults) those whose packages the app does not have. */
+export function selectInstrumentations(
+  config: Config,
+  isInstalled = createInstalledCheck(resolutionRoots()),
+): InstrumentationName[] {
+  if (config.instrumentationSelection === 'explicit') return [...config.instrumentations];
+  return config.instrumentations.filter((name) => {
+    const targets = (INSTRUMENTATIONS[name] as InstrumentationEntry).targets;
+    return targets === undefined || targets.some(isInstalled);
+  });
+}
+
 export function loadInstrumentations(config: Config): LoadedInstrumentations {
   const instances: Instrumentation[] = [];
   const loaded: InstrumentationName[] = [];
-  for (const name of config.instrumentations) {
+  for (const name of selectInstrumentations(config)) {
     const { pkg, exportName } = INSTRUMENTATIONS[name];
     try {
       const Class = requireBundled<Record<string, InstrumentationClass>>(pkg)[exportName];

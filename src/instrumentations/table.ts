@@ -7,25 +7,57 @@ export interface InstrumentationEntry {
   readonly exportName: string;
   /** Loaded only when named in OTEL_NODE_ENABLED_INSTRUMENTATIONS. */
   readonly offByDefault?: boolean;
+  /**
+   * Packages whose presence makes the instrumentation worth loading by default (any one of them). Absent for
+   * Node built-ins, which are always there. An empty list: only when named explicitly.
+   */
+  readonly targets?: readonly string[];
 }
 
 export const INSTRUMENTATIONS = {
-  amqplib: { pkg: '@opentelemetry/instrumentation-amqplib', exportName: 'AmqplibInstrumentation' },
-  'aws-lambda': { pkg: '@opentelemetry/instrumentation-aws-lambda', exportName: 'AwsLambdaInstrumentation' },
-  'aws-sdk': { pkg: '@opentelemetry/instrumentation-aws-sdk', exportName: 'AwsInstrumentation' },
-  bunyan: { pkg: '@opentelemetry/instrumentation-bunyan', exportName: 'BunyanInstrumentation' },
-  'cassandra-driver': { pkg: '@opentelemetry/instrumentation-cassandra-driver', exportName: 'CassandraDriverInstrumentation' },
-  connect: { pkg: '@opentelemetry/instrumentation-connect', exportName: 'ConnectInstrumentation' },
-  cucumber: { pkg: '@opentelemetry/instrumentation-cucumber', exportName: 'CucumberInstrumentation' },
-  dataloader: { pkg: '@opentelemetry/instrumentation-dataloader', exportName: 'DataloaderInstrumentation' },
-  dns: { pkg: '@opentelemetry/instrumentation-dns', exportName: 'DnsInstrumentation' },
-  express: { pkg: '@opentelemetry/instrumentation-express', exportName: 'ExpressInstrumentation' },
+  amqplib: { pkg: '@opentelemetry/instrumentation-amqplib', exportName: 'AmqplibInstrumentation', targets: ['amqplib'] },
+  'aws-lambda': { pkg: '@opentelemetry/instrumentation-aws-lambda', exportName: 'AwsLambdaInstrumentation', targets: [] },
+  'aws-sdk': {
+    pkg: '@opentelemetry/instrumentation-aws-sdk',
+    exportName: 'AwsInstrumentation',
+    targets: [
+      'aws-sdk',
+      '@smithy/smithy-client',
+      '@aws-sdk/smithy-client',
+      '@smithy/middleware-stack',
+      '@aws-sdk/middleware-stack',
+    ],
+  },
+  bunyan: { pkg: '@opentelemetry/instrumentation-bunyan', exportName: 'BunyanInstrumentation', targets: ['bunyan'] },
+  'cassandra-driver': {
+    pkg: '@opentelemetry/instrumentation-cassandra-driver',
+    exportName: 'CassandraDriverInstrumentation',
+    targets: ['cassandra-driver'],
+  },
+  connect: { pkg: '@opentelemetry/instrumentation-connect', exportName: 'ConnectInstrumentation', targets: ['connect'] },
+  cucumber: {
+    pkg: '@opentelemetry/instrumentation-cucumber',
+    exportName: 'CucumberInstrumentation',
+    targets: ['@cucumber/cucumber'],
+  },
+  dataloader: {
+    pkg: '@opentelemetry/instrumentation-dataloader',
+    exportName: 'DataloaderInstrumentation',
+    targets: ['dataloader'],
+  },
+  // A span per DNS lookup and per TCP connect: cost on every outgoing call, little to read; upstream has them on.
+  dns: { pkg: '@opentelemetry/instrumentation-dns', exportName: 'DnsInstrumentation', offByDefault: true },
+  express: { pkg: '@opentelemetry/instrumentation-express', exportName: 'ExpressInstrumentation', targets: ['express'] },
   // A span per file-system call: floods traces and costs throughput, as upstream also decides.
   fs: { pkg: '@opentelemetry/instrumentation-fs', exportName: 'FsInstrumentation', offByDefault: true },
-  'generic-pool': { pkg: '@opentelemetry/instrumentation-generic-pool', exportName: 'GenericPoolInstrumentation' },
-  graphql: { pkg: '@opentelemetry/instrumentation-graphql', exportName: 'GraphQLInstrumentation' },
-  grpc: { pkg: '@opentelemetry/instrumentation-grpc', exportName: 'GrpcInstrumentation' },
-  hapi: { pkg: '@opentelemetry/instrumentation-hapi', exportName: 'HapiInstrumentation' },
+  'generic-pool': {
+    pkg: '@opentelemetry/instrumentation-generic-pool',
+    exportName: 'GenericPoolInstrumentation',
+    targets: ['generic-pool'],
+  },
+  graphql: { pkg: '@opentelemetry/instrumentation-graphql', exportName: 'GraphQLInstrumentation', targets: ['graphql'] },
+  grpc: { pkg: '@opentelemetry/instrumentation-grpc', exportName: 'GrpcInstrumentation', targets: ['@grpc/grpc-js'] },
+  hapi: { pkg: '@opentelemetry/instrumentation-hapi', exportName: 'HapiInstrumentation', targets: ['@hapi/hapi'] },
   // Host metrics belong to the collector's hostmetrics receiver, not to every app process.
   'host-metrics': {
     pkg: '@opentelemetry/instrumentation-host-metrics',
@@ -33,30 +65,46 @@ export const INSTRUMENTATIONS = {
     offByDefault: true,
   },
   http: { pkg: '@opentelemetry/instrumentation-http', exportName: 'HttpInstrumentation' },
-  ioredis: { pkg: '@opentelemetry/instrumentation-ioredis', exportName: 'IORedisInstrumentation' },
-  kafkajs: { pkg: '@opentelemetry/instrumentation-kafkajs', exportName: 'KafkaJsInstrumentation' },
-  knex: { pkg: '@opentelemetry/instrumentation-knex', exportName: 'KnexInstrumentation' },
-  koa: { pkg: '@opentelemetry/instrumentation-koa', exportName: 'KoaInstrumentation' },
-  'lru-memoizer': { pkg: '@opentelemetry/instrumentation-lru-memoizer', exportName: 'LruMemoizerInstrumentation' },
-  memcached: { pkg: '@opentelemetry/instrumentation-memcached', exportName: 'MemcachedInstrumentation' },
-  mongodb: { pkg: '@opentelemetry/instrumentation-mongodb', exportName: 'MongoDBInstrumentation' },
-  mongoose: { pkg: '@opentelemetry/instrumentation-mongoose', exportName: 'MongooseInstrumentation' },
-  mysql: { pkg: '@opentelemetry/instrumentation-mysql', exportName: 'MySQLInstrumentation' },
-  mysql2: { pkg: '@opentelemetry/instrumentation-mysql2', exportName: 'MySQL2Instrumentation' },
-  'nestjs-core': { pkg: '@opentelemetry/instrumentation-nestjs-core', exportName: 'NestInstrumentation' },
-  net: { pkg: '@opentelemetry/instrumentation-net', exportName: 'NetInstrumentation' },
-  openai: { pkg: '@opentelemetry/instrumentation-openai', exportName: 'OpenAIInstrumentation' },
-  oracledb: { pkg: '@opentelemetry/instrumentation-oracledb', exportName: 'OracleInstrumentation' },
-  pg: { pkg: '@opentelemetry/instrumentation-pg', exportName: 'PgInstrumentation' },
-  pino: { pkg: '@opentelemetry/instrumentation-pino', exportName: 'PinoInstrumentation' },
-  redis: { pkg: '@opentelemetry/instrumentation-redis', exportName: 'RedisInstrumentation' },
-  restify: { pkg: '@opentelemetry/instrumentation-restify', exportName: 'RestifyInstrumentation' },
-  router: { pkg: '@opentelemetry/instrumentation-router', exportName: 'RouterInstrumentation' },
+  ioredis: { pkg: '@opentelemetry/instrumentation-ioredis', exportName: 'IORedisInstrumentation', targets: ['ioredis'] },
+  kafkajs: { pkg: '@opentelemetry/instrumentation-kafkajs', exportName: 'KafkaJsInstrumentation', targets: ['kafkajs'] },
+  knex: { pkg: '@opentelemetry/instrumentation-knex', exportName: 'KnexInstrumentation', targets: ['knex'] },
+  koa: {
+    pkg: '@opentelemetry/instrumentation-koa',
+    exportName: 'KoaInstrumentation',
+    targets: ['koa', '@koa/router', 'koa-router'],
+  },
+  'lru-memoizer': {
+    pkg: '@opentelemetry/instrumentation-lru-memoizer',
+    exportName: 'LruMemoizerInstrumentation',
+    targets: ['lru-memoizer'],
+  },
+  memcached: { pkg: '@opentelemetry/instrumentation-memcached', exportName: 'MemcachedInstrumentation', targets: ['memcached'] },
+  mongodb: { pkg: '@opentelemetry/instrumentation-mongodb', exportName: 'MongoDBInstrumentation', targets: ['mongodb'] },
+  mongoose: { pkg: '@opentelemetry/instrumentation-mongoose', exportName: 'MongooseInstrumentation', targets: ['mongoose'] },
+  mysql: { pkg: '@opentelemetry/instrumentation-mysql', exportName: 'MySQLInstrumentation', targets: ['mysql'] },
+  mysql2: { pkg: '@opentelemetry/instrumentation-mysql2', exportName: 'MySQL2Instrumentation', targets: ['mysql2'] },
+  'nestjs-core': {
+    pkg: '@opentelemetry/instrumentation-nestjs-core',
+    exportName: 'NestInstrumentation',
+    targets: ['@nestjs/core'],
+  },
+  net: { pkg: '@opentelemetry/instrumentation-net', exportName: 'NetInstrumentation', offByDefault: true },
+  openai: { pkg: '@opentelemetry/instrumentation-openai', exportName: 'OpenAIInstrumentation', targets: ['openai'] },
+  oracledb: { pkg: '@opentelemetry/instrumentation-oracledb', exportName: 'OracleInstrumentation', targets: ['oracledb'] },
+  pg: { pkg: '@opentelemetry/instrumentation-pg', exportName: 'PgInstrumentation', targets: ['pg'] },
+  pino: { pkg: '@opentelemetry/instrumentation-pino', exportName: 'PinoInstrumentation', targets: ['pino'] },
+  redis: {
+    pkg: '@opentelemetry/instrumentation-redis',
+    exportName: 'RedisInstrumentation',
+    targets: ['redis', '@redis/client', '@node-redis/client'],
+  },
+  restify: { pkg: '@opentelemetry/instrumentation-restify', exportName: 'RestifyInstrumentation', targets: ['restify'] },
+  router: { pkg: '@opentelemetry/instrumentation-router', exportName: 'RouterInstrumentation', targets: ['router', 'express'] },
   'runtime-node': { pkg: '@opentelemetry/instrumentation-runtime-node', exportName: 'RuntimeNodeInstrumentation' },
-  'socket.io': { pkg: '@opentelemetry/instrumentation-socket.io', exportName: 'SocketIoInstrumentation' },
-  tedious: { pkg: '@opentelemetry/instrumentation-tedious', exportName: 'TediousInstrumentation' },
+  'socket.io': { pkg: '@opentelemetry/instrumentation-socket.io', exportName: 'SocketIoInstrumentation', targets: ['socket.io'] },
+  tedious: { pkg: '@opentelemetry/instrumentation-tedious', exportName: 'TediousInstrumentation', targets: ['tedious'] },
   undici: { pkg: '@opentelemetry/instrumentation-undici', exportName: 'UndiciInstrumentation' },
-  winston: { pkg: '@opentelemetry/instrumentation-winston', exportName: 'WinstonInstrumentation' },
+  winston: { pkg: '@opentelemetry/instrumentation-winston', exportName: 'WinstonInstrumentation', targets: ['winston'] },
 } as const satisfies Record<string, InstrumentationEntry>;
 
 export type InstrumentationName = keyof typeof INSTRUMENTATIONS;

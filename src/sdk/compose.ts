@@ -3,6 +3,8 @@ import { context, metrics, propagation, trace } from '@opentelemetry/api';
 import { logs } from '@opentelemetry/api-logs';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { setGlobalErrorHandler } from '@opentelemetry/core';
+import { reportUpstreamError } from '../diagnostics';
 import type { Config } from '../config/resolve';
 import type { InstrumentationName } from '../instrumentations/table';
 import { loadInstrumentations } from '../instrumentations/load';
@@ -17,13 +19,13 @@ import { Redactor } from '../redaction/redact';
 export interface RunningSdk {
   readonly config: Config;
   readonly instrumentations: readonly InstrumentationName[];
-  /** Exports everything buffered; resolves within the bound, whatever the exporters do. */
-  flush(timeoutMillis: number): Promise<void>;
+  /** Exports everything buffered; resolves within the bound, whatever the exporters do (true: all done). */
+  flush(timeoutMillis: number): Promise<boolean>;
   /**
    * Flushes, then stops every provider, all within the bound; idempotent. The flush comes first so that spans
    * of requests still finishing while it runs are taken by the shutdown's own final export.
    */
-  shutdown(timeoutMillis: number): Promise<void>;
+  shutdown(timeoutMillis: number): Promise<boolean>;
 }
 
 export function composeSdk(config: Config): RunningSdk {
@@ -33,6 +35,7 @@ export function composeSdk(config: Config): RunningSdk {
   const { provider: meterProvider, prometheus } = createMetrics(config, resource);
   const loggerProvider = createLoggerProvider(config, resource, redactor);
 
+  setGlobalErrorHandler(reportUpstreamError);
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(createPropagator(config.propagators, config.requestIdHeader));
   trace.setGlobalTracerProvider(tracerProvider);
@@ -46,7 +49,7 @@ export function composeSdk(config: Config): RunningSdk {
     Promise.allSettled([tracerProvider.forceFlush(), meterProvider.forceFlush(), loggerProvider.forceFlush()]);
   const stopAll = () =>
     Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown(), loggerProvider.shutdown(), prometheus?.close()]);
-  let stopping: Promise<void> | undefined;
+  let stopping: Promise<boolean> | undefined;
   return {
     config,
     instrumentations: loaded,

@@ -92,6 +92,18 @@ describe('bounded shutdown', () => {
 });
 
 describe('natural end of the program', () => {
+  it('with the collector down, a finished job still exits within OTELKIT_SHUTDOWN_TIMEOUT, with its own exit code', async () => {
+    const dead = bed.receiver.url;
+    await bed.receiver.stop();
+    const began = Date.now();
+    const app = launch('short-job.cjs', 'require', { OTEL_EXPORTER_OTLP_ENDPOINT: dead, OTELKIT_SHUTDOWN_TIMEOUT: '1000' });
+    const exit = await app.exited;
+    expect(exit).toEqual({ code: 3, signal: null });
+    // Node start-up plus the 1 s bound: without the bound, export retries kept such a process alive for ~15 s.
+    expect(Date.now() - began).toBeLessThan(4000);
+    expect(app.stderrLines(/not fully exported within 1000 ms/)).toHaveLength(1);
+  });
+
   it('beforeExit flushes a short script and keeps exit code 0', async () => {
     const app = launch('child-work.cjs', 'require');
     const exit = await app.exited;
