@@ -166,7 +166,7 @@ export function resolveConfig(env: Env, options: StartOptions = {}, app: AppPack
 
   const config: Config = {
     disabled: read.boolean('OTEL_SDK_DISABLED', false),
-    logLevel: read.raw('OTEL_LOG_LEVEL') === undefined ? undefined : read.oneOf('OTEL_LOG_LEVEL', LOG_LEVELS, 'info'),
+    logLevel: resolveLogLevel(read),
     service: {
       name:
         options.serviceName ??
@@ -215,6 +215,15 @@ export function resolveConfig(env: Env, options: StartOptions = {}, app: AppPack
     redactKeys: resolveRedactKeys(read),
   };
   return { config: deepFreeze(config), warnings: read.warnings };
+}
+
+/** A bad value behaves as unset: otelkit's own lines, upstream errors only (not a flood of upstream info). */
+function resolveLogLevel(read: EnvReader): LogLevelName | undefined {
+  const value = read.raw('OTEL_LOG_LEVEL')?.toLowerCase();
+  if (value === undefined) return undefined;
+  if ((LOG_LEVELS as readonly string[]).includes(value)) return value as LogLevelName;
+  read.warn('OTEL_LOG_LEVEL', `is not one of ${LOG_LEVELS.join(', ')}`, 'the default (otelkit info, upstream errors)');
+  return undefined;
 }
 
 function headerName(read: EnvReader, key: 'OTELKIT_REQUEST_ID_HEADER' | 'OTELKIT_TRUSTED_PROXY_HEADER'): string | undefined {

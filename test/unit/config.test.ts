@@ -125,7 +125,7 @@ describe('resolveConfig precedence and rules', () => {
 describe('warnings', () => {
   it.each([
     ['OTEL_SDK_DISABLED', 'maybe', 'false'],
-    ['OTEL_LOG_LEVEL', 'loud', 'info'],
+    ['OTEL_LOG_LEVEL', 'loud', 'the default (otelkit info, upstream errors)'],
     ['OTEL_TRACES_SAMPLER_ARG', '1.5', '1'],
     ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318', 'the default endpoint'],
     ['OTEL_EXPORTER_OTLP_PROTOCOL', 'http/xml', 'http/protobuf'],
