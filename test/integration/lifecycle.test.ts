@@ -53,6 +53,9 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('%s', (signal) => {
     const served = new Set(bed.receiver.spans.filter((s) => s.kind === 2).map((s) => String(s.attributes['url.path'])));
     const missing = completed.filter((id) => !served.has(`/hello/${id}`));
     expect(missing).toEqual([]);
+    // And the log record each of them wrote.
+    const logged = new Set(bed.receiver.logs.filter((l) => l.body === 'said hello').map((l) => String(l.attributes.object_id)));
+    expect(completed.filter((id) => !logged.has(id))).toEqual([]);
   });
 
   it('leaves the exit to an app that handles the signal itself', async () => {
