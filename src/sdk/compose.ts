@@ -31,9 +31,12 @@ export interface RunningSdk {
 export function composeSdk(config: Config): RunningSdk {
   const resource = createResource(config);
   const redactor = new Redactor(config.redactKeys);
-  const tracerProvider = createTracerProvider(config, resource, redactor);
   const { provider: meterProvider, prometheus } = createMetrics(config, resource);
-  const loggerProvider = createLoggerProvider(config, resource, redactor);
+  // The batch processors report queue size and drops (error.type=queue_full) through this meter provider, so
+  // telemetry lost to a full queue is counted where dashboards and alerts can see it.
+  const selfObservation = config.metrics.exporters.length > 0 ? meterProvider : undefined;
+  const tracerProvider = createTracerProvider(config, resource, redactor, selfObservation);
+  const loggerProvider = createLoggerProvider(config, resource, redactor, selfObservation);
 
   setGlobalErrorHandler(reportUpstreamError);
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());

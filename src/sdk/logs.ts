@@ -7,18 +7,28 @@ import {
   type LogRecordExporter,
   type LogRecordProcessor,
 } from '@opentelemetry/sdk-logs';
+import type { MeterProvider } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import type { Config } from '../config/resolve';
 import { createOtlpExporter } from './exporters';
 import type { Redactor } from '../redaction/redact';
 import { RedactingLogRecordProcessor } from '../redaction/log-processor';
 
-export function createLoggerProvider(config: Config, resource: Resource, redactor: Redactor): LoggerProvider {
+export function createLoggerProvider(
+  config: Config,
+  resource: Resource,
+  redactor: Redactor,
+  selfObsMeterProvider?: MeterProvider,
+): LoggerProvider {
   const { logs } = config;
   const exporting: LogRecordProcessor[] = logs.exporters.map((name) =>
     name === 'console'
       ? new SimpleLogRecordProcessor({ exporter: new ConsoleLogRecordExporter() })
-      : new BatchLogRecordProcessor({ exporter: createOtlpExporter<LogRecordExporter>('logs', logs.otlp), ...logs.batch }),
+      : new BatchLogRecordProcessor({
+          exporter: createOtlpExporter<LogRecordExporter>('logs', logs.otlp),
+          ...logs.batch,
+          selfObsMeterProvider,
+        }),
   );
   return new LoggerProvider({
     resource,

@@ -12,6 +12,7 @@ import {
   type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
+import type { MeterProvider } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import type { Config } from '../config/resolve';
 import { createOtlpExporter } from './exporters';
@@ -36,22 +37,35 @@ export function createSampler({ sampler, samplerRatio }: Config['traces']): Samp
   }
 }
 
-function createSpanProcessors(traces: Config['traces'], redactor: Redactor): SpanProcessor[] {
+function createSpanProcessors(
+  traces: Config['traces'],
+  redactor: Redactor,
+  selfObsMeterProvider?: MeterProvider,
+): SpanProcessor[] {
   // Redaction first: processors run in order, and exporters must only ever see masked values.
   const exporting = traces.exporters.map((name) =>
     name === 'console'
       ? new SimpleSpanProcessor({ exporter: new ConsoleSpanExporter() })
-      : new BatchSpanProcessor({ exporter: createOtlpExporter<SpanExporter>('traces', traces.otlp), ...traces.batch }),
+      : new BatchSpanProcessor({
+          exporter: createOtlpExporter<SpanExporter>('traces', traces.otlp),
+          ...traces.batch,
+          selfObsMeterProvider,
+        }),
   );
   return exporting.length > 0 ? [new ServerSpanExceptionProcessor(), new RedactingSpanProcessor(redactor), ...exporting] : [];
 }
 
 /** With no exporter the provider still runs, so trace ids keep flowing into logs and outgoing headers. */
-export function createTracerProvider(config: Config, resource: Resource, redactor: Redactor): TracerProvider {
+export function createTracerProvider(
+  config: Config,
+  resource: Resource,
+  redactor: Redactor,
+  selfObsMeterProvider?: MeterProvider,
+): TracerProvider {
   return new TracerProvider({
     resource,
     sampler: createSampler(config.traces),
     spanLimits: { attributeValueLengthLimit: config.attributeValueLengthLimit },
-    spanProcessors: createSpanProcessors(config.traces, redactor),
+    spanProcessors: createSpanProcessors(config.traces, redactor, selfObsMeterProvider),
   });
 }

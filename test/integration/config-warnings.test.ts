@@ -1,6 +1,7 @@
 // Bad configuration never stops the app: one warning per bad variable, naming it, the value (masked) and the
 // default used; OTEL_SDK_DISABLED and an unreachable collector leave the app serving.
-import { describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { useTestBed } from '../harness/test-bed';
 import { fastExportEnv, get } from '../harness/app';
 
@@ -76,5 +77,39 @@ describe('collector unreachable', () => {
     const errors = app.stderrLines(/^otelkit error:/);
     expect(errors.length).toBeGreaterThan(0);
     expect(errors.length).toBeLessThanOrEqual(10);
+  });
+});
+
+describe('a full export queue', () => {
+  it('drops are counted in otel.sdk.processor.span.processed{error.type=queue_full}, never silent', async () => {
+    // Spans go to a collector that accepts and never answers, through a queue of 5: 40 requests overflow it.
+    // Metrics still reach the receiver, carrying the count.
+    const blackhole = createServer(() => {});
+    await new Promise<void>((r) => blackhole.listen(0, '127.0.0.1', r));
+    onTestFinished(() => {
+      blackhole.closeAllConnections();
+      blackhole.close();
+    });
+    const { port } = blackhole.address() as { port: number };
+    const app = bed.launch('express-app.cjs', {
+      env: {
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `http://127.0.0.1:${port}/v1/traces`,
+        OTEL_BSP_MAX_QUEUE_SIZE: '5',
+        OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '5',
+      },
+    });
+    const base = await app.url('');
+    for (let i = 0; i < 40; i++) expect((await get(`${base}/hello/${i}`)).status).toBe(200);
+    const droppedPoint = () =>
+      bed.receiver.metrics
+        .filter((m) => m.name === 'otel.sdk.processor.span.processed')
+        .flatMap((m) => m.dataPoints)
+        .filter((p) => p.attributes['error.type'] === 'queue_full')
+        .at(-1);
+    // Cumulative: the latest export counts every drop so far. Each request ends several spans (server, router
+    // layers); all but the 5 queued and the 5 in the hung export are dropped.
+    await bed.receiver.waitFor(() => (droppedPoint()?.value ?? 0) >= 30, 10_000, 'queue_full count');
+    const queueSize = bed.receiver.metrics.filter((m) => m.name === 'otel.sdk.processor.span.queue.size').at(-1);
+    expect(queueSize?.dataPoints[0]?.value).toBe(5);
   });
 });
