@@ -40,9 +40,13 @@ export function selectInstrumentations(
   isInstalled = createInstalledCheck(resolutionRoots()),
 ): InstrumentationName[] {
   if (config.instrumentationSelection === 'explicit') return [...config.instrumentations];
-  return config.instrumentations.filter((name) => {
+  const present = config.instrumentations.filter((name) => {
     const targets = (INSTRUMENTATIONS[name] as InstrumentationEntry).targets;
     return targets === undefined || targets.some(isInstalled);
+  });
+  return present.filter((name) => {
+    const supersededBy = (INSTRUMENTATIONS[name] as InstrumentationEntry).supersededBy ?? [];
+    return !supersededBy.some((other) => (present as string[]).includes(other));
   });
 }
 

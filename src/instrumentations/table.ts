@@ -12,6 +12,8 @@ export interface InstrumentationEntry {
    * Node built-ins, which are always there. An empty list: only when named explicitly.
    */
   readonly targets?: readonly string[];
+  /** Not loaded by default when one of these is: the two would instrument the same calls twice. */
+  readonly supersededBy?: readonly string[];
 }
 
 export const INSTRUMENTATIONS = {
@@ -99,7 +101,14 @@ export const INSTRUMENTATIONS = {
     targets: ['redis', '@redis/client', '@node-redis/client'],
   },
   restify: { pkg: '@opentelemetry/instrumentation-restify', exportName: 'RestifyInstrumentation', targets: ['restify'] },
-  router: { pkg: '@opentelemetry/instrumentation-router', exportName: 'RouterInstrumentation', targets: ['router', 'express'] },
+  // Express 5 runs on the `router` package: with both loaded every layer gets two spans, and only the express
+  // instrumentation puts http.route on the server span and its metrics.
+  router: {
+    pkg: '@opentelemetry/instrumentation-router',
+    exportName: 'RouterInstrumentation',
+    targets: ['router'],
+    supersededBy: ['express'],
+  },
   'runtime-node': { pkg: '@opentelemetry/instrumentation-runtime-node', exportName: 'RuntimeNodeInstrumentation' },
   'socket.io': { pkg: '@opentelemetry/instrumentation-socket.io', exportName: 'SocketIoInstrumentation', targets: ['socket.io'] },
   tedious: { pkg: '@opentelemetry/instrumentation-tedious', exportName: 'TediousInstrumentation', targets: ['tedious'] },
