@@ -1,7 +1,7 @@
 // End to end: an app under `--require otelkit/register` → the built otelkit collector with collector/config.yaml
 // → the Elasticsearch and Sentry stand-ins (test/harness) and a real Prometheus scraping the collector. Asserts
 // on what each backend holds, matched against the JSON log lines the app printed.
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -452,6 +452,33 @@ describe.runIf(missing.length === 0)('collector/config.filelog.yaml: otelkit JSO
       traceId: '57a1beba2dcce259111fcad65fe9d8c6',
       spanId: 'afb41608f9a620df',
     });
+  });
+
+  it('lines of a rotating otelkit log file arrive exactly once', async () => {
+    const { es } = backends;
+    // The app writes 60 numbered lines through otelkit's rotating file (4 kB files, renamed app.log → app1.log …
+    // as they fill); the collector tails *.log in the same folder.
+    const app = new App('logging-app.cjs', {
+      env: {
+        OTEL_SDK_DISABLED: 'true',
+        OTELKIT_LOG_FILE: join(logDir, 'app.log'),
+        OTELKIT_LOG_FILE_MAX_SIZE: '4kb',
+        OTELKIT_LOG_FILE_MAX_FILES: '50',
+      },
+    });
+    try {
+      expect((await get(await app.url('/spam/60'))).status).toBe(200);
+      const filler = () => logDocs(es).filter((d) => bodyText(d) === 'filler line for rotation');
+      await es.waitFor(() => filler().length >= 60, 30_000, 'the 60 rotated lines');
+      await sleep(1500); // a duplicate, if the rotation made the receiver read a file twice, would arrive now
+      // The file really rotated (60 lines of ~400 bytes over 4 kB files).
+      expect(readdirSync(logDir).filter((f) => /^app\d*\.log$/.test(f)).length).toBeGreaterThan(3);
+      const numbers = filler().map((d) => Number(attrs(d).i));
+      expect(numbers).toHaveLength(60);
+      expect(new Set(numbers).size).toBe(60);
+    } finally {
+      await app.stop('SIGKILL');
+    }
   });
 });
 
