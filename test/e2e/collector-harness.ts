@@ -12,16 +12,29 @@ export const COLLECTOR_BINARY = join(REPO_ROOT, 'collector', '_build', 'otelkit-
 export const COLLECTOR_CONFIG = join(REPO_ROOT, 'collector', 'config.yaml');
 export const FILELOG_OVERLAY = join(REPO_ROOT, 'collector', 'config.filelog.yaml');
 export const PROMETHEUS_BINARY = '/usr/bin/prometheus';
+/** The scale-out agent: a separate distribution (collector/scale-out/agent-builder-config.yaml). */
+export const AGENT_BINARY = join(REPO_ROOT, 'collector', '_build', 'agent', 'otelkit-agent');
+export const SCALE_OUT_DIR = join(REPO_ROOT, 'collector', 'scale-out');
 
 export const COLLECTOR_SETUP = 'npm run collector:build (bash scripts/build-collector.sh; needs Go)';
 export const PROMETHEUS_SETUP = 'apt-get update && apt-get install -y prometheus';
+export const AGENT_SETUP = 'bash scripts/build-collector-agent.sh (needs Go)';
+export const ALERTMANAGER_SETUP = 'apt-get update && apt-get install -y prometheus-alertmanager';
 
 /** What is missing to run the end-to-end tests, each with the command that provides it. */
-export function missingPrerequisites(needPrometheus = true): string[] {
+export function missingPrerequisites(needPrometheus = true, needAgent = false): string[] {
   const missing: string[] = [];
   if (!existsSync(COLLECTOR_BINARY)) missing.push(`no collector binary at ${COLLECTOR_BINARY}: run ${COLLECTOR_SETUP}`);
+  if (needAgent && !existsSync(AGENT_BINARY)) missing.push(`no agent binary at ${AGENT_BINARY}: run ${AGENT_SETUP}`);
   if (needPrometheus && !existsSync(PROMETHEUS_BINARY)) missing.push(`no ${PROMETHEUS_BINARY}: run ${PROMETHEUS_SETUP}`);
   return missing;
+}
+
+/** Which of these executables (absolute paths) are missing, each with the command that provides it. */
+export function missingTools(tools: Record<string, string>): string[] {
+  return Object.entries(tools)
+    .filter(([path]) => !existsSync(path))
+    .map(([path, setup]) => `no ${path}: run ${setup}`);
 }
 
 /**
@@ -111,9 +124,10 @@ export class CollectorProcess {
     readonly ports: CollectorPorts,
     env: Record<string, string>,
     configs: string[] = [COLLECTOR_CONFIG],
+    binary: string = COLLECTOR_BINARY,
   ) {
     this.child = spawn(
-      COLLECTOR_BINARY,
+      binary,
       configs.map((c) => `--config=${c}`),
       {
         cwd: REPO_ROOT,
@@ -193,11 +207,7 @@ export class PrometheusServer {
   private port = 0;
 
   async start(target: string, job = 'otelkit-collector'): Promise<void> {
-    this.dir = mkdtempSync(join(tmpdir(), 'otelkit-prometheus-'));
-    this.port = await freePort();
-    const config = join(this.dir, 'prometheus.yml');
-    writeFileSync(
-      config,
+    await this.startWithConfig(
       [
         'global:',
         '  scrape_interval: 1s',
@@ -210,9 +220,21 @@ export class PrometheusServer {
         '',
       ].join('\n'),
     );
+  }
+
+  /** Starts Prometheus with this configuration (YAML text; give rule_files as absolute paths). */
+  async startWithConfig(config: string): Promise<void> {
+    this.dir = mkdtempSync(join(tmpdir(), 'otelkit-prometheus-'));
+    this.port = await freePort();
+    const configFile = join(this.dir, 'prometheus.yml');
+    writeFileSync(configFile, config);
     this.child = spawn(
       PROMETHEUS_BINARY,
-      [`--config.file=${config}`, `--storage.tsdb.path=${join(this.dir, 'data')}`, `--web.listen-address=127.0.0.1:${this.port}`],
+      [
+        `--config.file=${configFile}`,
+        `--storage.tsdb.path=${join(this.dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${this.port}`,
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     for (const stream of [this.child.stdout!, this.child.stderr!]) {

@@ -1,0 +1,276 @@
+// Every PromQL expression the stack ships (Grafana dashboard panels and variables, Prometheus alert rules) runs
+// against a real Prometheus that scraped a real app: logging-app.cjs under `--require otelkit/register` → the
+// otelkit agent (collector/scale-out/agent.yaml, with host metrics) → the collector (collector/config.yaml) →
+// Prometheus loaded with collector/prometheus/prometheus.yml and the alert rules. Each must parse and return
+// data. A second Prometheus scrapes the same app's own /metrics with prometheus/app-direct-scrape.yml and runs
+// every expression about app metrics again, so the documented alternative path works with the same rules.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { App, fastExportEnv, REPO_ROOT } from '../harness/app';
+import { ElasticsearchStandin } from '../harness/elasticsearch-standin';
+import { SentryStandin } from '../harness/sentry-standin';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import {
+  AGENT_BINARY,
+  allocateCollectorPorts,
+  collectorEnv,
+  CollectorProcess,
+  eventually,
+  freePort,
+  missingPrerequisites,
+  PrometheusServer,
+  requirePrerequisites,
+  SCALE_OUT_DIR,
+} from './collector-harness';
+
+const PROMETHEUS_DIR = join(REPO_ROOT, 'collector', 'prometheus');
+const DASHBOARD_DIR = join(REPO_ROOT, 'collector', 'grafana', 'dashboards');
+const SENTRY_PROJECT = '4508123';
+const SENTRY_KEY = 'e2e5ca1ab1e0public0key';
+
+interface Dashboard {
+  title: string;
+  panels: { title: string; targets: { expr: string }[] }[];
+  templating: { list: { name: string; query: { query: string } }[] };
+}
+
+const dashboards = readdirSync(DASHBOARD_DIR)
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => JSON.parse(readFileSync(join(DASHBOARD_DIR, f), 'utf8')) as Dashboard);
+
+/** Grafana's variables as Prometheus sees them once Grafana substituted them: "All" and a short rate window. */
+function asPromql(expr: string): string {
+  return expr.replaceAll('$__rate_interval', '1m').replace(/\$[a-z_]+/g, '.*');
+}
+
+/** `label_values(metric{…}, label)` (a variable's query) as a PromQL query for the same values. */
+function variableAsPromql(query: string): string {
+  const match = /^label_values\((.+),\s*([a-z_]+)\)$/.exec(query);
+  if (!match) throw new Error(`unexpected variable query ${query}`);
+  return `group by (${match[2]}) (${asPromql(match[1]!)})`;
+}
+
+const dashboardQueries: { name: string; promql: string }[] = dashboards.flatMap((d) => [
+  ...d.panels.flatMap((p) => p.targets.map((t, i) => ({ name: `${d.title} / ${p.title} #${i + 1}`, promql: asPromql(t.expr) }))),
+  ...d.templating.list.map((v) => ({ name: `${d.title} / variable $${v.name}`, promql: variableAsPromql(v.query.query) })),
+]);
+
+/** Expressions about the collector or the host have no counterpart on an app's own /metrics. */
+const aboutApps = (promql: string) => !/otelcol_|system_/.test(promql);
+
+/** Splits an alert expression "<query> <op> <threshold>" into the query, which must return data on its own. */
+function alertQuery(expr: string): string {
+  const match = /^([\s\S]+?)\s*(>|<|>=|<=|==|!=)\s*-?[\d.]+(e[+-]?\d+)?\s*$/.exec(expr);
+  if (!match) throw new Error(`alert expression without a final threshold: ${expr}`);
+  return match[1]!;
+}
+
+interface LoadedRule {
+  name: string;
+  query: string;
+  health: string;
+  lastError?: string;
+}
+
+async function loadedRules(prometheus: PrometheusServer): Promise<LoadedRule[]> {
+  const res = await fetch(`${prometheus.url}/api/v1/rules`);
+  const body = (await res.json()) as { data: { groups: { rules: LoadedRule[] }[] } };
+  return body.data.groups.flatMap((g) => g.rules);
+}
+
+async function returnsData(prometheus: PrometheusServer, promql: string, timeoutMillis = 20_000): Promise<void> {
+  await eventually(
+    async () => ((await prometheus.query(promql)).length > 0 ? true : undefined),
+    timeoutMillis,
+    `data for ${promql}`,
+  );
+}
+
+const missing = missingPrerequisites(true, true);
+
+describe.runIf(missing.length === 0)('dashboards and alert rules against a real Prometheus', () => {
+  const es = new ElasticsearchStandin();
+  const sentry = new SentryStandin(SENTRY_PROJECT, SENTRY_KEY);
+  const viaCollector = new PrometheusServer();
+  const direct = new PrometheusServer();
+  let storageDir = '';
+  let collector: CollectorProcess;
+  let agent: CollectorProcess;
+  let app: App;
+  let rulesViaCollector: LoadedRule[] = [];
+  let rulesDirect: LoadedRule[] = [];
+  let traffic: NodeJS.Timeout | undefined;
+
+  beforeAll(async () => {
+    storageDir = mkdtempSync(join(tmpdir(), 'otelkit-dashboards-storage-'));
+    await es.start();
+    await sentry.start();
+    const ports = await allocateCollectorPorts();
+    collector = new CollectorProcess(
+      ports,
+      collectorEnv(ports, storageDir, {
+        ELASTICSEARCH_ENDPOINT: es.url,
+        SENTRY_OTLP_ENDPOINT: sentry.otlpEndpoint,
+        // A wrong key: Sentry answers 401 and the exporter drops those batches, so the export-failure panel and
+        // the CollectorExportFailing alert have real data.
+        SENTRY_PUBLIC_KEY: 'wrong-key',
+        OTELCOL_BATCH_TIMEOUT: '200ms',
+      }),
+    );
+    const agentPorts = await allocateCollectorPorts();
+    agent = new CollectorProcess(
+      agentPorts,
+      {
+        OTELCOL_OTLP_GRPC_ENDPOINT: `127.0.0.1:${agentPorts.grpc}`,
+        OTELCOL_OTLP_HTTP_ENDPOINT: `127.0.0.1:${agentPorts.http}`,
+        OTELCOL_HEALTH_ENDPOINT: `127.0.0.1:${agentPorts.health}`,
+        OTELCOL_TELEMETRY_HOST: '127.0.0.1',
+        OTELCOL_TELEMETRY_PORT: String(agentPorts.telemetry),
+        OTELCOL_HOST_NAME: 'dashboards-node',
+        OTELCOL_HOSTMETRICS_INTERVAL: '1s',
+        OTELCOL_GATEWAY_ENDPOINTS: `[127.0.0.1:${ports.grpc}]`,
+      },
+      [join(SCALE_OUT_DIR, 'agent.yaml'), join(SCALE_OUT_DIR, 'agent.static.yaml')],
+      AGENT_BINARY,
+    );
+    await Promise.all([collector.waitHealthy(), agent.waitHealthy()]);
+
+    const appMetricsPort = await freePort();
+    app = new App('logging-app.cjs', {
+      env: {
+        ...fastExportEnv(agent.otlpHttpUrl),
+        OTEL_SERVICE_NAME: 'dashboards-e2e',
+        OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=e2e',
+        OTEL_METRICS_EXPORTER: 'otlp,prometheus',
+        OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
+        OTEL_EXPORTER_PROMETHEUS_PORT: String(appMetricsPort),
+      },
+    });
+    const base = await app.url('');
+
+    // The shipped configurations, pointed at the processes above and made to scrape and evaluate every second.
+    const rulesGlob = join(PROMETHEUS_DIR, 'rules', '*.yml');
+    const fast = (config: string) =>
+      config
+        .replace(/(scrape|evaluation)_interval: 15s/g, '$1_interval: 1s')
+        .replace(/rule_files:\n\s+- rules\/\*\.yml/, `rule_files:\n  - ${rulesGlob}`);
+    const shipped = readFileSync(join(PROMETHEUS_DIR, 'prometheus.yml'), 'utf8');
+    expect([...shipped.matchAll(/job_name: (\S+)/g)].map((m) => m[1])).toEqual([
+      'otelkit-apps',
+      'otelkit-collector',
+      'otelkit-agent',
+      'prometheus',
+      'alertmanager',
+    ]);
+    const alertmanagerPort = await freePort(); // nothing listens: alerts are read from Prometheus itself
+    const prometheusPort = await freePort();
+    await viaCollector.startWithConfig(
+      fast(shipped)
+        .replace("'collector:8889'", `'127.0.0.1:${ports.prometheus}'`)
+        .replace("'collector:8888'", `'127.0.0.1:${ports.telemetry}'`)
+        .replace("'agent:8888'", `'127.0.0.1:${agentPorts.telemetry}'`)
+        .replace("'localhost:9090'", `'127.0.0.1:${prometheusPort}'`)
+        .replaceAll("'alertmanager:9093'", `'127.0.0.1:${alertmanagerPort}'`),
+    );
+    const directJob = readFileSync(join(PROMETHEUS_DIR, 'app-direct-scrape.yml'), 'utf8');
+    await direct.startWithConfig(
+      `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files:\n  - ${rulesGlob}\n` +
+        directJob.replace("'app:9464'", `'127.0.0.1:${appMetricsPort}'`),
+    );
+
+    // Traffic until the end, so rates are not zero: successes, 5xx (one with an ERROR log record, which the
+    // collector also forwards to Sentry, where the wrong key makes it fail) and enough logging to make V8 collect
+    // garbage.
+    let round = 0;
+    const sendTraffic = () =>
+      Promise.all([
+        ...[1, 2, 3].map((id) => fetch(`${base}/orders/${id}`)),
+        fetch(`${base}/fail`),
+        fetch(`${base}/throw`),
+        ...(round++ % 4 === 0 ? [fetch(`${base}/spam/300`)] : []),
+      ]).catch(() => undefined);
+    await sendTraffic();
+    traffic = setInterval(() => void sendTraffic(), 250);
+    rulesViaCollector = await loadedRules(viaCollector);
+    rulesDirect = await loadedRules(direct);
+  }, 60_000);
+
+  afterAll(async () => {
+    clearInterval(traffic);
+    await app?.stop();
+    await agent?.stop();
+    await collector?.stop();
+    await viaCollector.stop();
+    await direct.stop();
+    await es.stop();
+    await sentry.stop();
+    if (storageDir) rmSync(storageDir, { recursive: true, force: true });
+  });
+
+  it('Prometheus loads every alert rule', () => {
+    expect(rulesViaCollector.map((r) => r.name).sort()).toEqual([
+      'CollectorExportFailing',
+      'CollectorQueueFilling',
+      'CollectorRefusingData',
+      'ErrorLogRateHigh',
+      'EventLoopDelayHigh',
+      'HighCpu',
+      'HighErrorRate',
+      'HighLatencyP95',
+      'HighMemory',
+      'TargetDown',
+    ]);
+  });
+
+  it('the dashboards have the panels the stack documents', () => {
+    expect(dashboards.map((d) => d.title).sort()).toEqual(['Collector', 'Runtime', 'Service overview']);
+    expect(dashboardQueries.length).toBeGreaterThan(25);
+  });
+
+  describe('via the collector (the shipped path)', () => {
+    for (const { name, promql } of dashboardQueries) {
+      it(`dashboard ${name}`, async () => returnsData(viaCollector, promql));
+    }
+    it('every alert rule evaluates without error, and its query without the threshold returns data', async () => {
+      for (const rule of rulesViaCollector) {
+        await returnsData(viaCollector, alertQuery(rule.query));
+        const evaluated = (await loadedRules(viaCollector)).find((r) => r.name === rule.name)!;
+        expect(evaluated.health, `${rule.name}: ${evaluated.lastError ?? ''}`).toBe('ok');
+      }
+    });
+    it('the 5xx share and the failing Sentry export put their alerts in pending; latency stays quiet', async () => {
+      const pending = async () => {
+        const res = await fetch(`${viaCollector.url}/api/v1/alerts`);
+        const body = (await res.json()) as { data: { alerts: { labels: { alertname: string }; state: string }[] } };
+        return new Set(body.data.alerts.map((a) => a.labels.alertname));
+      };
+      let names = new Set<string>();
+      await eventually(
+        async () => {
+          names = await pending();
+          return names.has('HighErrorRate') && names.has('CollectorExportFailing') ? names : undefined;
+        },
+        20_000,
+        'HighErrorRate and CollectorExportFailing pending',
+      ).catch((err: Error) => {
+        throw new Error(`${err.message}; pending or firing: ${[...names].join(', ') || 'none'}`);
+      });
+      expect(await pending()).not.toContain('HighLatencyP95');
+    });
+  });
+
+  describe("via the app's own /metrics (app-direct-scrape.yml)", () => {
+    for (const { name, promql } of dashboardQueries.filter((q) => aboutApps(q.promql))) {
+      it(`dashboard ${name}`, async () => returnsData(direct, promql));
+    }
+    it('every alert rule about apps returns data', async () => {
+      for (const rule of rulesDirect.filter((r) => aboutApps(r.query))) {
+        await returnsData(direct, alertQuery(rule.query));
+      }
+    });
+  });
+});
+
+requirePrerequisites('dashboards and alert rules', missing);
