@@ -1,6 +1,6 @@
 // A local OTLP/HTTP receiver: the embedded default behind the demo (and the dev receiver), and the base of the
 // test receiver. Speaks OTLP/JSON; a subclass may add decoders for other content types.
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import {
@@ -33,6 +33,11 @@ export class OtlpHttpReceiver implements OtlpRecords {
   private baseUrl = '';
   private readonly listeners = new Set<(signal: OtlpSignal) => void>();
 
+  /** Answers an export while `respondWith` is not 200; a subclass may add headers or hold the answer. */
+  protected refuse(res: ServerResponse): void {
+    res.writeHead(this.respondWith).end();
+  }
+
   /** Decodes one request body into the OTLP/JSON shape; undefined means "content type not supported". */
   protected decode(_signal: OtlpSignal, contentType: string, body: Buffer): Record<string, unknown> | undefined {
     return contentType.includes('json') ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : undefined;
@@ -56,7 +61,7 @@ export class OtlpHttpReceiver implements OtlpRecords {
         const signal = /\/v1\/(traces|metrics|logs)$/.exec(req.url ?? '')?.[1] as OtlpSignal | undefined;
         if (!signal || req.method !== 'POST') return void res.writeHead(404).end();
         if (size > MAX_BODY_BYTES) return void res.writeHead(413).end();
-        if (this.respondWith !== 200) return void res.writeHead(this.respondWith).end();
+        if (this.respondWith !== 200) return void this.refuse(res);
         this.accept(signal, req.headers, Buffer.concat(chunks), res);
       });
     });
@@ -68,7 +73,7 @@ export class OtlpHttpReceiver implements OtlpRecords {
     return this.url;
   }
 
-  private accept(signal: OtlpSignal, headers: IncomingHttpHeaders, raw: Buffer, res: import('node:http').ServerResponse): void {
+  private accept(signal: OtlpSignal, headers: IncomingHttpHeaders, raw: Buffer, res: ServerResponse): void {
     const contentType = String(headers['content-type'] ?? '');
     const encoding = String(headers['content-encoding'] ?? '');
     let message: Record<string, unknown> | undefined;

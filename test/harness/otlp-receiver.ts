@@ -1,4 +1,5 @@
 // The test receiver: otelkit's OTLP/HTTP receiver plus protobuf decoding and waiting for telemetry to arrive.
+import type { ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { OtlpHttpReceiver } from '../../src/dev/receiver';
 import type { OtlpSignal } from '../../src/dev/otlp-records';
@@ -16,6 +17,25 @@ const DECODERS: Record<OtlpSignal, { decode(buf: Buffer): unknown; toObject(m: u
 };
 
 export class OtlpReceiver extends OtlpHttpReceiver {
+  /** With respondWith 429/503: the Retry-After value (seconds) to send. */
+  retryAfterSeconds: number | undefined;
+  /** Hold every refused answer this long (a collector that is slow to answer). */
+  holdMillis = 0;
+
+  protected override refuse(res: ServerResponse): void {
+    const answer = () => {
+      if (res.destroyed) return;
+      res
+        .writeHead(
+          this.respondWith,
+          this.retryAfterSeconds === undefined ? {} : { 'retry-after': String(this.retryAfterSeconds) },
+        )
+        .end();
+    };
+    if (this.holdMillis > 0) setTimeout(answer, this.holdMillis).unref();
+    else answer();
+  }
+
   protected override decode(signal: OtlpSignal, contentType: string, body: Buffer): Record<string, unknown> | undefined {
     if (!contentType.includes('protobuf')) return super.decode(signal, contentType, body);
     const Decoder = DECODERS[signal];
