@@ -21,12 +21,18 @@ const run = promisify(execFile);
 const COLLECTOR_DIR = join(REPO_ROOT, 'collector');
 
 const GATEWAY_OVERLAY = join(SCALE_OUT_DIR, 'gateway.yaml');
+const GATEWAY_AUTH_OVERLAY = join(SCALE_OUT_DIR, 'gateway-auth.yaml');
 const AGENT_CONFIG = join(SCALE_OUT_DIR, 'agent.yaml');
 const AGENT_STATIC = join(SCALE_OUT_DIR, 'agent.static.yaml');
 const AGENT_DNS = join(SCALE_OUT_DIR, 'agent.dns.yaml');
 
 /** Every config the project ships, as the collector is meant to be started with it. */
-const CONFIG_SETS: string[][] = [[COLLECTOR_CONFIG], [COLLECTOR_CONFIG, FILELOG_OVERLAY], [COLLECTOR_CONFIG, GATEWAY_OVERLAY]];
+const CONFIG_SETS: string[][] = [
+  [COLLECTOR_CONFIG],
+  [COLLECTOR_CONFIG, FILELOG_OVERLAY],
+  [COLLECTOR_CONFIG, GATEWAY_OVERLAY],
+  [COLLECTOR_CONFIG, GATEWAY_OVERLAY, GATEWAY_AUTH_OVERLAY],
+];
 /** The agent's: its config always with one resolver overlay. */
 const AGENT_CONFIG_SETS: string[][] = [
   [AGENT_CONFIG, AGENT_STATIC],
@@ -37,6 +43,9 @@ const AGENT_CONFIG_SETS: string[][] = [
 const REQUIRED_ENV = {
   SENTRY_OTLP_ENDPOINT: 'https://o1.ingest.example.invalid/api/2/integration/otlp',
   SENTRY_PUBLIC_KEY: 'dummy-public-key',
+  OTELCOL_GATEWAY_TOKEN: 'dummy-token',
+  OTELCOL_TLS_CERT_FILE: '/dummy/cert.pem',
+  OTELCOL_TLS_KEY_FILE: '/dummy/key.pem',
 };
 const AGENT_REQUIRED_ENV = {
   OTELCOL_GATEWAY_ENDPOINTS: '[gateway-1.example.invalid:4317, gateway-2.example.invalid:4317]',
