@@ -11,7 +11,6 @@ export interface ProcessState {
   config?: Config;
   sdk?: RunningSdk;
   exportStatus?: ExportStatus;
-  startedAt?: number;
 }
 
 // On globalThis, not in module scope: two copies of otelkit (the register path and the app's own dependency,

@@ -39,7 +39,7 @@ export interface ReceivedMetric {
 
 type AnyValue = Record<string, unknown>;
 
-export function hex(value: unknown): string {
+function hex(value: unknown): string {
   if (typeof value !== 'string' || value === '') return '';
   // protobuf bytes come as base64 from toObject; OTLP/JSON carries hex already.
   return /^[0-9a-f]+$/i.test(value) && (value.length === 32 || value.length === 16)

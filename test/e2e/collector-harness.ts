@@ -2,11 +2,11 @@
 // temporary storage directory, health and readiness waits, and the setup commands to name when one is missing.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'vitest';
 import { REPO_ROOT, type Exit } from '../harness/app';
+import { freePort } from '../harness/prometheus';
 
 export const COLLECTOR_BINARY = join(REPO_ROOT, 'collector', '_build', 'otelkit-collector');
 export const COLLECTOR_CONFIG = join(REPO_ROOT, 'collector', 'config.yaml');
@@ -53,13 +53,7 @@ export function requirePrerequisites(suite: string, missing: string[]): void {
   }
 }
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+export { freePort };
 
 /** Polls `probe` until it returns a value other than undefined; rejects with `what` after the timeout. */
 export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMillis: number, what: string): Promise<T> {

@@ -64,6 +64,13 @@ const jsonWithBigInts = (value: unknown) => JSON.stringify(value, (_k, v: unknow
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Waits for `count` records of a burst, gives duplicates time to show, then requires each sequence number once. */
+async function expectDeliveredOnce(es: ElasticsearchStandin, tag: string, count: number, timeoutMillis: number, what: string) {
+  await es.waitFor(() => burstDocs(es, tag).length >= count, timeoutMillis, what);
+  await sleep(1500);
+  expect(sequenceNumbers(burstDocs(es, tag))).toEqual(range(count));
+}
+
 class Backends {
   readonly es = new ElasticsearchStandin();
   readonly sentry = new SentryStandin(SENTRY_PROJECT, SENTRY_KEY);
@@ -292,18 +299,14 @@ describe.runIf(missing.length === 0)('collector/config.yaml: outages and restart
     await sleep(3000);
     expect(burstDocs(es, 'outage')).toHaveLength(0);
     es.bulkStatus = 200;
-    await es.waitFor(() => burstDocs(es, 'outage').length >= 50, 45_000, '50 records after the outage');
-    await sleep(1500);
-    expect(sequenceNumbers(burstDocs(es, 'outage'))).toEqual(range(50));
+    await expectDeliveredOnce(es, 'outage', 50, 45_000, '50 records after the outage');
   }, 90_000);
 
   it('documents rejected with 429 inside a bulk response are retried, not lost', async () => {
     const { es } = backends;
     es.failNextDocuments(429, 10);
     await burst('rejected', 30);
-    await es.waitFor(() => burstDocs(es, 'rejected').length >= 30, 30_000, '30 records after per-document 429s');
-    await sleep(1500);
-    expect(sequenceNumbers(burstDocs(es, 'rejected'))).toEqual(range(30));
+    await expectDeliveredOnce(es, 'rejected', 30, 30_000, '30 records after per-document 429s');
   }, 60_000);
 
   it('the collector killed (SIGKILL) with records queued for Elasticsearch sends them after a restart', async () => {
@@ -318,9 +321,7 @@ describe.runIf(missing.length === 0)('collector/config.yaml: outages and restart
     expect(burstDocs(es, 'restart')).toHaveLength(0);
     collector = new CollectorProcess(ports, backends.env(ports));
     await collector.waitHealthy();
-    await es.waitFor(() => burstDocs(es, 'restart').length >= 40, 45_000, '40 records after the restart');
-    await sleep(1500);
-    expect(sequenceNumbers(burstDocs(es, 'restart'))).toEqual(range(40));
+    await expectDeliveredOnce(es, 'restart', 40, 45_000, '40 records after the restart');
   }, 90_000);
 
   it('the collector stopped like an orchestrator does (SIGTERM, SIGKILL 5 s later) while Elasticsearch refuses: nothing lost', async () => {
@@ -335,9 +336,7 @@ describe.runIf(missing.length === 0)('collector/config.yaml: outages and restart
     expect(burstDocs(es, 'stopped')).toHaveLength(0);
     collector = new CollectorProcess(ports, backends.env(ports));
     await collector.waitHealthy();
-    await es.waitFor(() => burstDocs(es, 'stopped').length >= 40, 45_000, '40 records after the restart');
-    await sleep(1500);
-    expect(sequenceNumbers(burstDocs(es, 'stopped'))).toEqual(range(40));
+    await expectDeliveredOnce(es, 'stopped', 40, 45_000, '40 records after the restart');
   }, 90_000);
 
   it('Sentry answering 503, the collector killed and restarted meanwhile: the warning arrives exactly once', async () => {
