@@ -29,9 +29,12 @@ export function exceptionFields(err: unknown, maxLength: number): ExceptionField
     cause = cause instanceof Error ? safeRead(() => (cause instanceof Error ? cause.cause : undefined)) : undefined;
   }
   const message = err instanceof Error ? safeRead(() => err.message) : safeRead(() => String(err));
+  // Each stack in the chain gets an equal share of the limit, so a long top stack never hides the
+  // "Caused by:" lines that usually say what went wrong.
+  const share = Math.floor((maxLength * 4) / parts.length);
   return {
     exception_type: typeOf(err),
     exception_message: truncate(String(message ?? ''), maxLength),
-    stack_trace: truncate(parts.join('\n'), maxLength * 4),
+    stack_trace: parts.map((part) => truncate(part, share)).join('\n'),
   };
 }

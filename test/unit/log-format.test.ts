@@ -109,6 +109,19 @@ describe('JSON line format', () => {
     expect(record).not.toHaveProperty('error');
   });
 
+  it('a long stack keeps every "Caused by:" line within the length limit', () => {
+    const { logger, lines } = captureLogger();
+    const root = new Error('root cause');
+    const err = new TypeError('boom', { cause: root });
+    err.stack = `TypeError: boom\n${'    at deep (/a/very/long/path/to/a/module.js:1:1)\n'.repeat(100)}`;
+    logger.error('save failed', err);
+    const record = JSON.parse(lines[0]!) as { stack_trace: string };
+    expect(record.stack_trace.length).toBeLessThan(200 * 4 + 100);
+    expect(record.stack_trace).toMatch(/^TypeError: boom\n/);
+    expect(record.stack_trace).toContain('…[truncated ');
+    expect(record.stack_trace).toContain('\nCaused by: Error: root cause');
+  });
+
   it('a getter that throws does not reach the caller', () => {
     const { logger, lines } = captureLogger();
     const hostile = {
