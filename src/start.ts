@@ -9,6 +9,10 @@ import { loadConfig, processState } from './state';
 import { registerEsmLoaderHook } from './esm-hook';
 
 export function start(options: StartOptions = {}): void {
+  startWith(options, { deferInstrumentations: true });
+}
+
+function startWith(options: StartOptions, { deferInstrumentations }: { deferInstrumentations: boolean }): void {
   const state = processState();
   if (state.started) {
     diagnostics.debug('start() called again: otelkit is already running in this process');
@@ -25,7 +29,7 @@ export function start(options: StartOptions = {}): void {
     }
     // The SDK packages load only when telemetry is on: a disabled process pays for the config check alone.
     const { composeSdk } = require('./sdk/compose') as typeof import('./sdk/compose');
-    const sdk = composeSdk(config);
+    const sdk = composeSdk(config, { deferInstrumentations });
     state.sdk = sdk;
     installLifecycle(sdk);
     installUncaughtHandlers(sdk);
@@ -37,7 +41,8 @@ export function start(options: StartOptions = {}): void {
 
 /** Entry of the `otelkit/register` preload; the ESM entry also asks for the loader hook. */
 export function startFromPreload({ esmLoaderHook }: { esmLoaderHook: boolean }): void {
-  start();
+  // ES-module imports bypass `require`, where deferred instrumentations wait: the ESM entry creates them all now.
+  startWith({}, { deferInstrumentations: !esmLoaderHook });
   const state = processState();
   if (esmLoaderHook && state.sdk) {
     try {

@@ -1,4 +1,6 @@
-// Creates the enabled instrumentations; a package is required only when its instrumentation is enabled.
+// Creates the enabled instrumentations; a package is required only when its instrumentation is enabled, and, for
+// CommonJS apps, only when the app first requires one of its target packages.
+import Module from 'node:module';
 import type { Instrumentation, InstrumentationConfig } from '@opentelemetry/instrumentation';
 import type { Config } from '../config/resolve';
 import { diagnostics } from '../diagnostics';
@@ -29,11 +31,6 @@ function addRequestId(_span: unknown, record: Record<string, unknown>): void {
   if (requestId !== undefined && record.request_id === undefined) record.request_id = requestId;
 }
 
-export interface LoadedInstrumentations {
-  readonly instances: Instrumentation[];
-  readonly loaded: InstrumentationName[];
-}
-
 /** The configured instrumentations, minus (for the defaults) those whose packages the app does not have. */
 export function selectInstrumentations(
   config: Config,
@@ -50,18 +47,88 @@ export function selectInstrumentations(
   });
 }
 
-export function loadInstrumentations(config: Config): LoadedInstrumentations {
+export interface LoadedInstrumentations {
+  /** Created now: Node built-ins, and (when not deferred) every selected one. */
+  readonly instances: Instrumentation[];
+  /** Every selected instrumentation, created now or armed to be created on first require of a target. */
+  readonly loaded: InstrumentationName[];
+}
+
+function create(name: InstrumentationName, config: Config): Instrumentation | undefined {
+  const { pkg, exportName } = INSTRUMENTATIONS[name];
+  try {
+    const Class = requireBundled<Record<string, InstrumentationClass>>(pkg)[exportName];
+    return new Class(configFor(name, config));
+  } catch (err) {
+    diagnostics.warn(`instrumentation "${name}" could not be loaded (${(err as Error).message}); continuing without it`);
+    return undefined;
+  }
+}
+
+/**
+ * `deferred`: an instrumentation with target packages is created when the app first requires one of them (through
+ * `require`, which is how CommonJS apps and their dependencies load packages), and handed to `onCreated` before
+ * that package loads, so its hooks see the load. An app that never touches `pg` never loads the pg instrumentation.
+ * ES-module imports do not pass through `require`: the ESM entry asks for everything up front.
+ */
+export function loadInstrumentations(
+  config: Config,
+  { deferred, onCreated }: { deferred: boolean; onCreated: (instance: Instrumentation) => void },
+): LoadedInstrumentations {
   const instances: Instrumentation[] = [];
   const loaded: InstrumentationName[] = [];
+  const armed = new Map<string, InstrumentationName[]>();
   for (const name of selectInstrumentations(config)) {
-    const { pkg, exportName } = INSTRUMENTATIONS[name];
-    try {
-      const Class = requireBundled<Record<string, InstrumentationClass>>(pkg)[exportName];
-      instances.push(new Class(configFor(name, config)));
+    const targets = (INSTRUMENTATIONS[name] as InstrumentationEntry).targets;
+    if (deferred && targets !== undefined && targets.length > 0) {
+      for (const target of targets) armed.set(target, [...(armed.get(target) ?? []), name]);
       loaded.push(name);
-    } catch (err) {
-      diagnostics.warn(`instrumentation "${name}" could not be loaded (${(err as Error).message}); continuing without it`);
+      continue;
+    }
+    const instance = create(name, config);
+    if (instance) {
+      instances.push(instance);
+      loaded.push(name);
     }
   }
+  if (armed.size > 0)
+    armOnRequire(armed, (name) => {
+      const instance = create(name, config);
+      if (instance) onCreated(instance);
+    });
   return { instances, loaded };
+}
+
+/** The package a `require` id names: `pg` for `pg/lib/client`, `@redis/client` for `@redis/client/dist/x`. */
+export function packageOf(id: string): string | undefined {
+  const first = id.charCodeAt(0);
+  // '.', '/' and 'node:' ids never name an armed package; most requires inside packages are relative.
+  if (first === 46 || first === 47 || id.startsWith('node:')) return undefined;
+  const slash = id.indexOf('/');
+  if (first !== 64) return slash < 0 ? id : id.slice(0, slash);
+  const second = id.indexOf('/', slash + 1);
+  return second < 0 ? id : id.slice(0, second);
+}
+
+function armOnRequire(armed: Map<string, InstrumentationName[]>, activate: (name: InstrumentationName) => void): void {
+  const done = new Set<InstrumentationName>();
+  const previous = Module.prototype.require;
+  // Installed after the instrumentation hook (created with the first instrumentation), so this runs first: the
+  // instrumentation exists before the hook sees the package load.
+  Module.prototype.require = function requireArmed(this: Module, id: string) {
+    if (armed.size > 0 && typeof id === 'string') {
+      const pkg = packageOf(id);
+      const names = pkg === undefined ? undefined : armed.get(pkg);
+      if (names !== undefined) {
+        for (const [target, list] of armed) if (list.some((n) => names.includes(n))) armed.delete(target);
+        for (const name of names) {
+          if (done.has(name)) continue;
+          done.add(name);
+          activate(name);
+        }
+      }
+    }
+    // eslint-disable-next-line prefer-rest-params
+    return previous.apply(this, arguments as unknown as [string]);
+  } as typeof previous;
 }

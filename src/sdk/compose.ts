@@ -28,7 +28,12 @@ export interface RunningSdk {
   shutdown(timeoutMillis: number): Promise<boolean>;
 }
 
-export function composeSdk(config: Config): RunningSdk {
+export interface ComposeOptions {
+  /** Create instrumentations on first require of their packages (CommonJS); false when ES modules are hooked. */
+  readonly deferInstrumentations: boolean;
+}
+
+export function composeSdk(config: Config, { deferInstrumentations }: ComposeOptions): RunningSdk {
   const resource = createResource(config);
   const redactor = new Redactor(config.redactKeys);
   const { provider: meterProvider, prometheus } = createMetrics(config, resource);
@@ -45,8 +50,12 @@ export function composeSdk(config: Config): RunningSdk {
   metrics.setGlobalMeterProvider(meterProvider);
   logs.setGlobalLoggerProvider(loggerProvider);
 
-  const { instances, loaded } = loadInstrumentations(config);
-  registerInstrumentations({ instrumentations: instances, tracerProvider, meterProvider, loggerProvider });
+  const providers = { tracerProvider, meterProvider, loggerProvider };
+  const { instances, loaded } = loadInstrumentations(config, {
+    deferred: deferInstrumentations,
+    onCreated: (instance) => registerInstrumentations({ instrumentations: [instance], ...providers }),
+  });
+  registerInstrumentations({ instrumentations: instances, ...providers });
 
   const flushAll = () =>
     Promise.allSettled([tracerProvider.forceFlush(), meterProvider.forceFlush(), loggerProvider.forceFlush()]);

@@ -9,7 +9,7 @@ import {
 import type { Resource } from '@opentelemetry/resources';
 import type { Config } from '../config/resolve';
 import { createOtlpExporter } from './exporters';
-import { servePrometheus, type PrometheusEndpoint } from './prometheus';
+import type { PrometheusEndpoint } from './prometheus';
 import { createViews } from '../metrics/views';
 import { observeProcessMetrics } from '../metrics/process';
 import { exportStatus } from './export-status';
@@ -48,6 +48,8 @@ export function createMetrics(config: Config, resource: Resource): Metrics {
     if (name === 'otlp') readers.push(periodic(createOtlpExporter<PushMetricExporter>('metrics', metrics.otlp)));
     if (name === 'console') readers.push(periodic(new ConsoleMetricExporter()));
     if (name === 'prometheus') {
+      // Loaded only when configured: the exporter and its HTTP handling are not on every app's start-up path.
+      const { servePrometheus } = require('./prometheus') as typeof import('./prometheus');
       prometheus = servePrometheus(metrics.prometheus, () => healthReport(config));
       readers.push(prometheus.reader);
     }

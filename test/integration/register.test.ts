@@ -24,6 +24,14 @@ describe('otelkit/register', () => {
     expect(app.stderrLines(/otelkit info: started/)).toHaveLength(1);
   });
 
+  it('creates an instrumentation when the app first requires its package, and patches that load', async () => {
+    const app = bed.launch('deferred-instrumentation.cjs', { preload: 'require', env: fastExportEnv(bed.receiver.url) });
+    const res = await get(await app.url('/'));
+    expect(JSON.parse(res.body)).toEqual({ before: false, after: true, queryWrapped: true });
+    // The summary still lists it: armed from start-up because pg is installed.
+    expect(app.stderr).toMatch(/instrumentations=\d+\([^)]*\bpg\b/);
+  });
+
   it('instruments an ES-module express app with --import (loader hook patches the import)', async () => {
     const app = bed.launch('express-app.mjs', { preload: 'import', env: fastExportEnv(bed.receiver.url) });
     expect((await get(await app.url('/hello/7'))).status).toBe(200);

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/resolve';
 import { snapshotEnv } from '../../src/config/env';
-import { selectInstrumentations } from '../../src/instrumentations/load';
+import { packageOf, selectInstrumentations } from '../../src/instrumentations/load';
 import { createInstalledCheck, resolutionRoots } from '../../src/instrumentations/installed';
 
 const configFor = (env: Record<string, string>) => resolveConfig(snapshotEnv(env), {}, {}).config;
@@ -35,5 +35,20 @@ describe('selectInstrumentations', () => {
     expect(check('winston')).toBe(true);
     expect(check('mongodb')).toBe(false);
     expect(check('@hapi/hapi')).toBe(false);
+  });
+});
+
+describe('packageOf: the package a require id names', () => {
+  it.each([
+    ['pg', 'pg'],
+    ['pg/lib/client', 'pg'],
+    ['@redis/client', '@redis/client'],
+    ['@redis/client/dist/lib/client', '@redis/client'],
+    ['./local', undefined],
+    ['../up', undefined],
+    ['/abs/path.js', undefined],
+    ['node:http', undefined],
+  ])('%s → %s', (id, pkg) => {
+    expect(packageOf(id)).toBe(pkg);
   });
 });
