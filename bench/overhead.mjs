@@ -1,8 +1,8 @@
 // Overhead of otelkit against the bare app and the upstream register, measured side by side in one run:
 // throughput, p50/p99 latency, RSS after load, start-up to first response, and spans received vs requests
 // served. The app runs alone on CPU 0; wrk, the sink and the upstream share CPU 1.
-// Usage: node bench/overhead.mjs [--duration 10] [--connections 16] [--rounds 2] [--workloads hello,realistic]
-//        [--variants bare,otelkit,upstream] [--no-write]
+// Usage: node bench/overhead.mjs [--duration 10] [--connections 16] [--rounds 2] [--workloads hello,realistic[,middleware]]
+//        [--variants bare,otelkit,upstream[,otelkit-layers]] [--no-write]
 import { spawn, execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -21,13 +21,16 @@ const variantNames = option('variants', 'bare,otelkit,upstream').split(',');
 const write = !process.argv.includes('--no-write');
 
 const VARIANTS = {
-  bare: [],
-  otelkit: ['--require', 'otelkit/register'],
-  upstream: ['--require', '@opentelemetry/auto-instrumentations-node/register'],
+  bare: { args: [] },
+  otelkit: { args: ['--require', 'otelkit/register'] },
+  upstream: { args: ['--require', '@opentelemetry/auto-instrumentations-node/register'] },
+  // otelkit with upstream's span per express layer: what the middleware default saves.
+  'otelkit-layers': { args: ['--require', 'otelkit/register'], env: { OTELKIT_EXPRESS_MIDDLEWARE_SPANS: 'true' } },
 };
 const APPS = {
   hello: { script: 'bench/apps/hello.cjs', path: '/' },
   realistic: { script: 'bench/apps/realistic.cjs', path: '/orders/42' },
+  middleware: { script: 'bench/apps/middleware.cjs', path: '/api/tickets/7' },
 };
 
 function start(args, env, cpu) {
@@ -107,7 +110,7 @@ async function measure(workload, variant, sinkPort, upstreamUrl) {
     OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sinkPort}`,
   };
   const began = process.hrtime.bigint();
-  const app = start([...VARIANTS[variant], APPS[workload].script], env, '0');
+  const app = start([...VARIANTS[variant].args, APPS[workload].script], { ...env, ...VARIANTS[variant].env }, '0');
   let startupMs, warm, result, rss;
   try {
     const url = `http://127.0.0.1:${await app.port}${APPS[workload].path}`;

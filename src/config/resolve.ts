@@ -133,6 +133,8 @@ export interface Config {
   readonly logging: LoggingSettings;
   /** Lower-cased, with `-` and `_` folded to `_`: matched as substrings of keys. */
   readonly redactKeys: readonly string[];
+  /** A span per express middleware and router layer (upstream's default); off, only route handlers get one. */
+  readonly expressMiddlewareSpans: boolean;
 }
 
 /** Options passed in code win over the environment. */
@@ -213,6 +215,7 @@ export function resolveConfig(env: Env, options: StartOptions = {}, app: AppPack
     trustedProxyHeader: headerName(read, 'OTELKIT_TRUSTED_PROXY_HEADER'),
     logging: resolveLogging(read),
     redactKeys: resolveRedactKeys(read),
+    expressMiddlewareSpans: read.boolean('OTELKIT_EXPRESS_MIDDLEWARE_SPANS', false),
   };
   return { config: deepFreeze(config), warnings: read.warnings };
 }

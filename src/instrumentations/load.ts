@@ -16,6 +16,9 @@ function configFor(name: InstrumentationName, config: Config): InstrumentationCo
   switch (name) {
     case 'http':
       return createHttpHooks(config) as InstrumentationConfig;
+    // http.route still reaches the server span and its metrics: the instrumentation sets it before this check.
+    case 'express':
+      return (config.expressMiddlewareSpans ? {} : { ignoreLayersType: ['middleware', 'router'] }) as InstrumentationConfig;
     // Other loggers get the request id next to the trace ids they already inject.
     case 'pino':
     case 'bunyan':

@@ -24,6 +24,32 @@ describe('otelkit/register', () => {
     expect(app.stderrLines(/otelkit info: started/)).toHaveLength(1);
   });
 
+  it.each([
+    ['by default: no middleware or router spans, the route handler keeps its span', {}, ['request_handler']],
+    [
+      'OTELKIT_EXPRESS_MIDDLEWARE_SPANS=true: a span per layer, as upstream',
+      { OTELKIT_EXPRESS_MIDDLEWARE_SPANS: 'true' },
+      ['middleware', 'request_handler', 'router'],
+    ],
+  ])('express layers %s; http.route is whole either way', async (_case, extra, layerTypes) => {
+    const app = bed.launch('express-middleware.cjs', {
+      preload: 'require',
+      env: { ...fastExportEnv(bed.receiver.url), ...extra },
+    });
+    expect((await get(await app.url('/api/tickets/7'))).status).toBe(200);
+    await bed.receiver.waitFor(() => !!serverSpanFor('/api/tickets/:id')(), 10_000, 'server span with http.route');
+    const server = serverSpanFor('/api/tickets/:id')()!;
+    await bed.receiver.waitFor(
+      () => bed.receiver.spans.some((s) => s.traceId === server.traceId && s.attributes['express.type'] === 'request_handler'),
+      10_000,
+      'request handler span',
+    );
+    const types = new Set(
+      bed.receiver.spans.filter((s) => s.traceId === server.traceId && s.kind !== 2).map((s) => s.attributes['express.type']),
+    );
+    expect([...types].sort()).toEqual(layerTypes);
+  });
+
   it('creates an instrumentation when the app first requires its package, and patches that load', async () => {
     const app = bed.launch('deferred-instrumentation.cjs', { preload: 'require', env: fastExportEnv(bed.receiver.url) });
     const res = await get(await app.url('/'));
