@@ -5,7 +5,9 @@ import { foldKey } from '../config/resolve';
 export const REDACTED = '[REDACTED]';
 
 // 13–19 digits, optionally grouped by single spaces or dashes.
-const CARD_CANDIDATE = /\b\d(?:[ -]?\d){12,18}\b/g;
+// A whole token of 13–19 digits, spaces or dashes between them: digits that are part of a longer token (the
+// last groups of a UUID request id, a hex hash) are never taken for a card, however Luhn happens to fall.
+const CARD_CANDIDATE = /(?<![\w-])\d(?:[ -]?\d){12,18}(?![\w-])/g;
 
 function luhnValid(digits: string): boolean {
   let sum = 0;

@@ -31,6 +31,13 @@ describe('Redactor.redactValue', () => {
     ['dashed card number', { card: '5500-0000-0000-0004' }, { card: '[REDACTED CARD ****0004]' }],
     ['card inside an array', { cards: ['378282246310005'] }, { cards: ['[REDACTED CARD ****0005]'] }],
     ['not a card (fails Luhn)', { order: '4111111111111112' }, { order: '4111111111111112' }],
+    // "8458-679339054026" alone is 16 Luhn-valid digits: a UUID must come through whole.
+    [
+      'a UUID whose last groups pass Luhn is untouched',
+      { request_id: 'b856cfee-a69b-4e01-8458-679339054026' },
+      { request_id: 'b856cfee-a69b-4e01-8458-679339054026' },
+    ],
+    ['digits inside a longer token untouched', { ref: 'inv4111111111111111' }, { ref: 'inv4111111111111111' }],
     ['phone-like short number untouched', { phone: '+1 555 123 4567' }, { phone: '+1 555 123 4567' }],
     ['harmless keys untouched', { user_id: 42, author: 'x', session_id: 's' }, { user_id: 42, author: 'x', session_id: 's' }],
     ['substring match errs on the safe side', { tokenizer: 'bpe' }, { tokenizer: R }],
