@@ -114,7 +114,6 @@ export function packageOf(id: string): string | undefined {
 }
 
 function armOnRequire(armed: Map<string, InstrumentationName[]>, activate: (name: InstrumentationName) => void): void {
-  const done = new Set<InstrumentationName>();
   const previous = Module.prototype.require;
   // Installed after the instrumentation hook (created with the first instrumentation), so this runs first: the
   // instrumentation exists before the hook sees the package load.
@@ -123,12 +122,9 @@ function armOnRequire(armed: Map<string, InstrumentationName[]>, activate: (name
       const pkg = packageOf(id);
       const names = pkg === undefined ? undefined : armed.get(pkg);
       if (names !== undefined) {
+        // Disarm every target of these instrumentations first: each is created once, whichever package came first.
         for (const [target, list] of armed) if (list.some((n) => names.includes(n))) armed.delete(target);
-        for (const name of names) {
-          if (done.has(name)) continue;
-          done.add(name);
-          activate(name);
-        }
+        for (const name of names) activate(name);
       }
     }
     // eslint-disable-next-line prefer-rest-params
