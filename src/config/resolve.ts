@@ -135,6 +135,8 @@ export interface Config {
   readonly redactKeys: readonly string[];
   /** A span per express middleware and router layer (upstream's default); off, only route handlers get one. */
   readonly expressMiddlewareSpans: boolean;
+  /** Who traces incoming requests: otelkit's lean server instrumentation, or upstream's http instrumentation. */
+  readonly httpServerInstrumentation: 'otelkit' | 'upstream';
 }
 
 /** Options passed in code win over the environment. */
@@ -216,8 +218,17 @@ export function resolveConfig(env: Env, options: StartOptions = {}, app: AppPack
     logging: resolveLogging(read),
     redactKeys: resolveRedactKeys(read),
     expressMiddlewareSpans: read.boolean('OTELKIT_EXPRESS_MIDDLEWARE_SPANS', false),
+    httpServerInstrumentation: resolveHttpServerInstrumentation(read),
   };
   return { config: deepFreeze(config), warnings: read.warnings };
+}
+
+function resolveHttpServerInstrumentation(read: EnvReader): Config['httpServerInstrumentation'] {
+  const value = read.raw('OTELKIT_HTTP_SERVER_INSTRUMENTATION')?.trim().toLowerCase();
+  if (value === 'upstream') return 'upstream';
+  if (value !== undefined && value !== '' && value !== 'otelkit')
+    read.warn('OTELKIT_HTTP_SERVER_INSTRUMENTATION', 'is not one of otelkit, upstream', 'otelkit');
+  return 'otelkit';
 }
 
 /** A bad value behaves as unset: otelkit's own lines, upstream errors only (not a flood of upstream info). */

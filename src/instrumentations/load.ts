@@ -8,14 +8,19 @@ import { requireBundled } from '../bundled';
 import { INSTRUMENTATIONS, type InstrumentationEntry, type InstrumentationName } from './table';
 import { createInstalledCheck, resolutionRoots } from './installed';
 import { createHttpHooks } from '../context/http-hooks';
+import { HttpServerInstrumentation } from './http-server';
 import { getRequestId } from '../context/request-context';
 
 type InstrumentationClass = new (config?: InstrumentationConfig) => Instrumentation;
 
 function configFor(name: InstrumentationName, config: Config): InstrumentationConfig {
   switch (name) {
+    // Incoming requests are otelkit's own (./http-server) unless OTELKIT_HTTP_SERVER_INSTRUMENTATION=upstream.
     case 'http':
-      return createHttpHooks(config) as InstrumentationConfig;
+      return {
+        ...createHttpHooks(config),
+        disableIncomingRequestInstrumentation: config.httpServerInstrumentation === 'otelkit',
+      } as InstrumentationConfig;
     // http.route still reaches the server span and its metrics: the instrumentation sets it before this check.
     case 'express':
       return (config.expressMiddlewareSpans ? {} : { ignoreLayersType: ['middleware', 'router'] }) as InstrumentationConfig;
@@ -57,14 +62,16 @@ export interface LoadedInstrumentations {
   readonly loaded: InstrumentationName[];
 }
 
-function create(name: InstrumentationName, config: Config): Instrumentation | undefined {
+function create(name: InstrumentationName, config: Config): Instrumentation[] {
   const { pkg, exportName } = INSTRUMENTATIONS[name];
   try {
     const Class = requireBundled<Record<string, InstrumentationClass>>(pkg)[exportName];
-    return new Class(configFor(name, config));
+    const instance = new Class(configFor(name, config));
+    if (name !== 'http' || config.httpServerInstrumentation !== 'otelkit') return [instance];
+    return [instance, new HttpServerInstrumentation(createHttpHooks(config))];
   } catch (err) {
     diagnostics.warn(`instrumentation "${name}" could not be loaded (${(err as Error).message}); continuing without it`);
-    return undefined;
+    return [];
   }
 }
 
@@ -88,17 +95,13 @@ export function loadInstrumentations(
       loaded.push(name);
       continue;
     }
-    const instance = create(name, config);
-    if (instance) {
-      instances.push(instance);
+    const created = create(name, config);
+    if (created.length > 0) {
+      instances.push(...created);
       loaded.push(name);
     }
   }
-  if (armed.size > 0)
-    armOnRequire(armed, (name) => {
-      const instance = create(name, config);
-      if (instance) onCreated(instance);
-    });
+  if (armed.size > 0) armOnRequire(armed, (name) => create(name, config).forEach(onCreated));
   return { instances, loaded };
 }
 
