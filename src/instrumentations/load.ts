@@ -9,6 +9,7 @@ import { INSTRUMENTATIONS, type InstrumentationEntry, type InstrumentationName }
 import { createInstalledCheck, resolutionRoots } from './installed';
 import { createHttpHooks } from '../context/http-hooks';
 import { HttpServerInstrumentation } from './http-server';
+import { noteRouterErrors, routerPublishesErrors } from './express-errors';
 import { getRequestId } from '../context/request-context';
 
 type InstrumentationClass = new (config?: InstrumentationConfig) => Instrumentation;
@@ -23,7 +24,7 @@ function configFor(name: InstrumentationName, config: Config): InstrumentationCo
       } as InstrumentationConfig;
     // http.route still reaches the server span and its metrics: the instrumentation sets it before this check.
     case 'express':
-      return (config.expressMiddlewareSpans ? {} : { ignoreLayersType: ['middleware', 'router'] }) as InstrumentationConfig;
+      return { ignoreLayersType: expressLayersIgnored(config) } as InstrumentationConfig;
     // Other loggers get the request id next to the trace ids they already inject.
     case 'pino':
     case 'bunyan':
@@ -32,6 +33,17 @@ function configFor(name: InstrumentationName, config: Config): InstrumentationCo
     default:
       return {};
   }
+}
+
+/**
+ * No span per express layer by default. The route handler's span stays only where it is the one place a
+ * handler's exception is kept: express 4, or a `router` older than 2.3 (see ./express-errors).
+ */
+function expressLayersIgnored(config: Config): string[] {
+  if (config.expressMiddlewareSpans) return [];
+  if (!routerPublishesErrors(resolutionRoots())) return ['middleware', 'router'];
+  if (config.traces.exporters.length > 0) noteRouterErrors();
+  return ['middleware', 'router', 'request_handler'];
 }
 
 function addRequestId(_span: unknown, record: Record<string, unknown>): void {

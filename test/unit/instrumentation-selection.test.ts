@@ -1,10 +1,14 @@
 // Which instrumentations load: by default only those whose packages are installed (built-ins always), router
 // not next to express; an explicit OTEL_NODE_ENABLED_INSTRUMENTATIONS is taken as given.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/resolve';
 import { snapshotEnv } from '../../src/config/env';
 import { packageOf, selectInstrumentations } from '../../src/instrumentations/load';
 import { createInstalledCheck, resolutionRoots } from '../../src/instrumentations/installed';
+import { routerPublishesErrors } from '../../src/instrumentations/express-errors';
 
 const configFor = (env: Record<string, string>) => resolveConfig(snapshotEnv(env), {}, {}).config;
 const installed =
@@ -50,5 +54,32 @@ describe('packageOf: the package a require id names', () => {
     ['node:http', undefined],
   ])('%s → %s', (id, pkg) => {
     expect(packageOf(id)).toBe(pkg);
+  });
+});
+
+describe('routerPublishesErrors: express layers need no span when the router reports errors itself', () => {
+  const project = (packages: Record<string, string>, nested = false): string => {
+    const root = mkdtempSync(join(tmpdir(), 'otelkit-router-'));
+    for (const [name, version] of Object.entries(packages)) {
+      // npm hoists router next to express; pnpm-like layouts keep it under express's own node_modules.
+      const dir =
+        nested && name === 'router'
+          ? join(root, 'node_modules', 'express', 'node_modules', name)
+          : join(root, 'node_modules', name);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version }));
+    }
+    return root;
+  };
+
+  it.each([
+    ['express 5 on router 2.3', { express: '5.3.0', router: '2.3.0' }, false, true],
+    ['a nested router 2.4', { express: '5.9.0', router: '2.4.1' }, true, true],
+    ['router 3', { express: '6.0.0', router: '3.0.0' }, false, true],
+    ['router 2.2 (no error channel)', { express: '5.1.0', router: '2.2.0' }, false, false],
+    ['express 4 (its own router)', { express: '4.21.2' }, false, false],
+    ['no express', {}, false, false],
+  ])('%s', (_case, packages, nested, expected) => {
+    expect(routerPublishesErrors([project(packages, nested)])).toBe(expected);
   });
 });

@@ -1,0 +1,30 @@
+// Express 5 routes through the `router` package, which from 2.3 publishes every error a layer throws, rejects
+// or passes to next() on the `express.router.request` tracing channel. With that channel otelkit needs no span
+// per route handler to keep a handler's (or a middleware's) exception: it is noted for the request's server span.
+import { createRequire } from 'node:module';
+import { tracingChannel } from 'node:diagnostics_channel';
+import { noteRequestError } from '../context/exception-processor';
+
+export const ROUTER_CHANNEL = 'express.router.request';
+
+/** Whether the `router` the installed express uses publishes errors (2.3 and later); false for express 4. */
+export function routerPublishesErrors(roots: readonly string[]): boolean {
+  try {
+    const fromRoots = createRequire(`${roots[0] ?? process.cwd()}/`);
+    const expressPkg = fromRoots.resolve('express/package.json', { paths: [...roots] });
+    const version = (createRequire(expressPkg)('router/package.json') as { version: string }).version;
+    const [major, minor] = version.split('.').map(Number);
+    return major > 2 || (major === 2 && minor >= 3);
+  } catch {
+    return false;
+  }
+}
+
+let subscribed = false;
+
+/** Subscribes once; the router only takes its traced path for layers while someone listens. */
+export function noteRouterErrors(): void {
+  if (subscribed) return;
+  subscribed = true;
+  tracingChannel(ROUTER_CHANNEL).error.subscribe((message) => noteRequestError((message as { error?: unknown }).error));
+}
