@@ -2,7 +2,7 @@
 // throughput, p50/p99 latency, RSS after load, start-up to first response, and spans received vs requests
 // served. The app runs alone on CPU 0; wrk, the sink and the upstream share CPU 1.
 // Usage: node bench/overhead.mjs [--duration 10] [--connections 16] [--rounds 2] [--workloads hello,realistic[,middleware]]
-//        [--variants bare,otelkit,upstream[,otelkit-layers]] [--no-write]
+//        [--variants bare,otelkit,upstream[,otelkit-layers][,otelkit-upstream-server]] [--no-write]
 import { spawn, execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +26,11 @@ const VARIANTS = {
   upstream: { args: ['--require', '@opentelemetry/auto-instrumentations-node/register'] },
   // otelkit with upstream's span per express layer: what the middleware default saves.
   'otelkit-layers': { args: ['--require', 'otelkit/register'], env: { OTELKIT_EXPRESS_MIDDLEWARE_SPANS: 'true' } },
+  // otelkit with upstream's http server instrumentation: what otelkit's own server instrumentation saves.
+  'otelkit-upstream-server': {
+    args: ['--require', 'otelkit/register'],
+    env: { OTELKIT_HTTP_SERVER_INSTRUMENTATION: 'upstream' },
+  },
 };
 const APPS = {
   hello: { script: 'bench/apps/hello.cjs', path: '/' },

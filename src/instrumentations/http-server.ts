@@ -20,6 +20,7 @@ import {
   SpanStatusCode,
   ValueType,
   type Attributes,
+  type Context,
   type Histogram,
   type MeterProvider,
   type Span,
@@ -30,6 +31,7 @@ import { RPCType, setRPCMetadata, suppressTracing, type RPCMetadata } from '@ope
 import type { Instrumentation, InstrumentationConfig } from '@opentelemetry/instrumentation';
 import type { HttpHooks } from '../context/http-hooks';
 import { OTELKIT_VERSION } from '../version';
+import { diagnostics } from '../diagnostics';
 
 export const HTTP_SERVER_SCOPE = 'otelkit/http-server';
 
@@ -193,34 +195,57 @@ export class HttpServerInstrumentation implements Instrumentation {
   private incoming(server: unknown, emit: Emit, args: unknown[], scheme: string): boolean {
     const req = args[1] as IncomingMessage & Scoped;
     const res = args[2] as ServerResponse & Scoped;
-    if (this.hooks.ignoreIncomingRequestHook?.(req)) {
-      return context.with(suppressTracing(context.active()), () => {
-        req[kScope] = res[kScope] = new AsyncResource(SCOPE_TYPE);
-        return Reflect.apply(emit, server, args) as boolean;
-      });
+    let traced: { ctx: Context; span: Span; rpc: RPCMetadata; rawMethod: string; method: string; started: number };
+    try {
+      if (this.hooks.ignoreIncomingRequestHook?.(req)) {
+        return context.with(suppressTracing(context.active()), () => {
+          req[kScope] = res[kScope] = new AsyncResource(SCOPE_TYPE);
+          return Reflect.apply(emit, server, args) as boolean;
+        });
+      }
+      const rawMethod = req.method || 'GET';
+      const method = normalizeMethod(rawMethod);
+      const parent = propagation.extract(ROOT_CONTEXT, req.headers);
+      const span = this.tracer.startSpan(
+        rawMethod,
+        { kind: SpanKind.SERVER, attributes: requestAttributes(req, scheme, method) },
+        parent,
+      );
+      const rpc: RPCMetadata = { type: RPCType.HTTP, span };
+      traced = {
+        ctx: setRPCMetadata(trace.setSpan(parent, span), rpc),
+        span,
+        rpc,
+        rawMethod,
+        method,
+        started: performance.now(),
+      };
+    } catch (err) {
+      // The application's request comes first: served untraced.
+      this.failed(err);
+      return Reflect.apply(emit, server, args) as boolean;
     }
-    const rawMethod = req.method || 'GET';
-    const method = normalizeMethod(rawMethod);
-    const parent = propagation.extract(ROOT_CONTEXT, req.headers);
-    const span = this.tracer.startSpan(
-      rawMethod,
-      { kind: SpanKind.SERVER, attributes: requestAttributes(req, scheme, method) },
-      parent,
-    );
-    const started = performance.now();
-    const rpc: RPCMetadata = { type: RPCType.HTTP, span };
-    return context.with(setRPCMetadata(trace.setSpan(parent, span), rpc), () => {
-      this.hooks.requestHook(span, req);
-      this.hooks.responseHook(span, res);
-      req[kScope] = res[kScope] = new AsyncResource(SCOPE_TYPE);
+    const { span, rpc, rawMethod, method, started } = traced;
+    return context.with(traced.ctx, () => {
       let ended = false;
       const end = (error?: Error) => {
         if (ended) return;
         ended = true;
-        this.end(span, rawMethod, method, scheme, req, res, rpc, started, error);
+        try {
+          this.end(span, rawMethod, method, scheme, req, res, rpc, started, error);
+        } catch (err) {
+          this.failed(err);
+        }
       };
-      res.on('close', () => end());
-      res.on(errorMonitor, (error: Error) => end(error));
+      try {
+        this.hooks.requestHook(span, req);
+        this.hooks.responseHook(span, res);
+        req[kScope] = res[kScope] = new AsyncResource(SCOPE_TYPE);
+        res.on('close', () => end());
+        res.on(errorMonitor, (error: Error) => end(error));
+      } catch (err) {
+        this.failed(err);
+      }
       try {
         return Reflect.apply(emit, server, args) as boolean;
       } catch (error) {
@@ -228,6 +253,17 @@ export class HttpServerInstrumentation implements Instrumentation {
         throw error;
       }
     });
+  }
+
+  private failedOnce = false;
+
+  private failed(err: unknown): void {
+    if (this.failedOnce) return;
+    this.failedOnce = true;
+    diagnostics.warn(
+      `http server instrumentation failed on a request (${(err as Error)?.message ?? String(err)}); ` +
+        'the request was served, its telemetry may be incomplete (said once)',
+    );
   }
 
   private end(

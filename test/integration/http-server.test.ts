@@ -155,4 +155,13 @@ describe('http server instrumentation', () => {
     expect(span.attributes['http.request.method']).toBe('_OTHER');
     expect(span.attributes['http.request.method_original']).toBe('PURGE');
   });
+
+  it('serves requests when the instrumentation itself fails, and says so once', async () => {
+    const app = bed.launch('http-server-app.cjs', { env: { BREAK_PROPAGATION: '1' } });
+    for (let i = 0; i < 3; i++) {
+      const res = await send(await app.url('/status/201'));
+      expect(res).toEqual({ status: 201, body: 'status' });
+    }
+    expect(app.stderrLines(/http server instrumentation failed on a request \(propagator exploded\)/)).toHaveLength(1);
+  });
 });
