@@ -2,7 +2,8 @@
 // throughput, p50/p99 latency, RSS after load, start-up to first response, and spans received vs requests
 // served. The app runs alone on CPU 0; wrk, the sink and the upstream share CPU 1.
 // Usage: node bench/overhead.mjs [--duration 10] [--connections 16] [--rounds 2] [--workloads hello,realistic[,middleware]]
-//        [--variants bare,otelkit,upstream[,otelkit-layers][,otelkit-upstream-server]] [--no-write]
+//        [--variants bare,otelkit,upstream[,otelkit-layers][,otelkit-upstream-server]] [--env KEY=VALUE]... [--no-write]
+// --env (repeatable) sets a variable for every variant's app, e.g. OTEL_TRACES_EXPORTER=none to take export out.
 import { spawn, execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +20,9 @@ const rounds = Number(option('rounds', '2'));
 const workloads = option('workloads', 'hello,realistic').split(',');
 const variantNames = option('variants', 'bare,otelkit,upstream').split(',');
 const write = !process.argv.includes('--no-write');
+const extraEnv = Object.fromEntries(
+  process.argv.flatMap((arg, i) => (arg === '--env' ? [process.argv[i + 1].split(/=(.*)/s).slice(0, 2)] : [])),
+);
 
 const VARIANTS = {
   bare: { args: [] },
@@ -88,6 +92,12 @@ function wrk(url, seconds) {
   };
 }
 
+// User plus system CPU of the app (all its threads, GC helpers included), in seconds.
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+const cpuSeconds = (pid) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+};
 const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 const sinkCall = async (port, path) => (await fetch(`http://127.0.0.1:${port}${path}`)).json();
 
@@ -113,16 +123,20 @@ async function measure(workload, variant, sinkPort, upstreamUrl) {
     UPSTREAM_URL: upstreamUrl,
     OTEL_SERVICE_NAME: `bench-${workload}`,
     OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sinkPort}`,
+    ...extraEnv,
   };
   const began = process.hrtime.bigint();
   const app = start([...VARIANTS[variant].args, APPS[workload].script], { ...env, ...VARIANTS[variant].env }, '0');
-  let startupMs, warm, result, rss;
+  let startupMs, warm, result, rss, cpuUs;
   try {
     const url = `http://127.0.0.1:${await app.port}${APPS[workload].path}`;
     await firstResponse(url, app);
     startupMs = Number(process.hrtime.bigint() - began) / 1e6;
     warm = wrk(url, 2);
+    const cpuBefore = cpuSeconds(app.pid);
     result = wrk(url, duration);
+    // CPU per request depends less than req/s on how much CPU 1 (wrk, sink, upstream) leaves the load generator.
+    cpuUs = ((cpuSeconds(app.pid) - cpuBefore) * 1e6) / result.requests;
     rss = rssMb(app.pid);
   } finally {
     await stop(app);
@@ -131,7 +145,7 @@ async function measure(workload, variant, sinkPort, upstreamUrl) {
   const received = await sinkCall(sinkPort, '/count');
   // Every request (warm-up included, plus the start-up probe) should have its server span.
   const served = warm.requests + result.requests + 1;
-  return { ...result, rss, startupMs, served, serverSpans: received.serverSpans, spans: received.spans };
+  return { ...result, rss, cpuUs, startupMs, served, serverSpans: received.serverSpans, spans: received.spans };
 }
 
 const sink = start(['bench/sink.cjs'], { PATH: process.env.PATH }, '1');
@@ -157,7 +171,12 @@ try {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 const lines = [
-  `Node ${process.version}, ${rounds} rounds × ${duration} s, wrk -t1 -c${connections}, app on CPU 0, wrk/sink/upstream on CPU 1. Medians.`,
+  `Node ${process.version}, ${rounds} rounds × ${duration} s, wrk -t1 -c${connections}, app on CPU 0, wrk/sink/upstream on CPU 1. Medians.` +
+    (Object.keys(extraEnv).length
+      ? ` Every app ran with ${Object.entries(extraEnv)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')}.`
+      : ''),
   '',
 ];
 for (const workload of workloads) {
@@ -165,19 +184,21 @@ for (const workload of workloads) {
   const bare = rows.bare ? median(rows.bare.map((r) => r.rps)) : undefined;
   const bareStart = rows.bare ? median(rows.bare.map((r) => r.startupMs)) : undefined;
   const bareRss = rows.bare ? median(rows.bare.map((r) => r.rss)) : undefined;
+  const bareCpu = rows.bare ? median(rows.bare.map((r) => r.cpuUs)) : undefined;
   lines.push(`### ${workload} (${APPS[workload].path})`, '');
   lines.push(
-    '| variant | req/s | ratio to bare | p50 ms | p99 ms | RSS after load MB | start-up to first response ms | server spans / requests |',
+    '| variant | req/s | ratio to bare | CPU µs per request (× bare) | p50 ms | p99 ms | RSS after load MB | start-up to first response ms | server spans / requests |',
   );
-  lines.push('|---|---|---|---|---|---|---|---|');
+  lines.push('|---|---|---|---|---|---|---|---|---|');
   for (const variant of variantNames) {
     const rs = rows[variant];
     const rps = median(rs.map((r) => r.rps));
     const startup = median(rs.map((r) => r.startupMs));
     const rss = median(rs.map((r) => r.rss));
+    const cpu = median(rs.map((r) => r.cpuUs));
     const spans = rs.map((r) => `${r.serverSpans}/${r.served}`).join(', ');
     lines.push(
-      `| ${variant} | ${Math.round(rps)} | ${bare ? (rps / bare).toFixed(2) : '-'} | ${median(rs.map((r) => r.p50)).toFixed(2)} | ${median(rs.map((r) => r.p99)).toFixed(2)} | ${rss.toFixed(0)}${bareRss && variant !== 'bare' ? ` (+${(rss - bareRss).toFixed(0)})` : ''} | ${startup.toFixed(0)}${bareStart && variant !== 'bare' ? ` (+${(startup - bareStart).toFixed(0)})` : ''} | ${variant === 'bare' ? '-' : spans} |`,
+      `| ${variant} | ${Math.round(rps)} | ${bare ? (rps / bare).toFixed(2) : '-'} | ${cpu.toFixed(0)}${bareCpu ? ` (${(cpu / bareCpu).toFixed(2)})` : ''} | ${median(rs.map((r) => r.p50)).toFixed(2)} | ${median(rs.map((r) => r.p99)).toFixed(2)} | ${rss.toFixed(0)}${bareRss && variant !== 'bare' ? ` (+${(rss - bareRss).toFixed(0)})` : ''} | ${startup.toFixed(0)}${bareStart && variant !== 'bare' ? ` (+${(startup - bareStart).toFixed(0)})` : ''} | ${variant === 'bare' ? '-' : spans} |`,
     );
   }
   lines.push('');
