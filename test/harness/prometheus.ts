@@ -1,7 +1,7 @@
 // A real Prometheus (the Debian package) on loopback with a temporary data dir, scraping given targets every
 // second, and a small client for its HTTP query API.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,12 +16,35 @@ export function prometheusAvailable(): boolean {
   return false;
 }
 
-export async function freePort(): Promise<number> {
+function canListen(port: number): Promise<boolean> {
   const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+  return new Promise((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** The first port of the kernel's ephemeral range (outgoing connections take their local port from it). */
+function ephemeralLow(): number {
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32768;
+  } catch {
+    return 32768;
+  }
+}
+
+/**
+ * A port for a server a test starts later (a collector, Prometheus). Taken below the ephemeral range: a port
+ * from listen(0) is free when checked, but any outgoing connection may take it as its local port before the
+ * server binds it (seen as "address already in use" from the collector).
+ */
+export async function freePort(): Promise<number> {
+  const low = Math.min(ephemeralLow(), 32768);
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 10000 + Math.floor(Math.random() * (low - 10000));
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port found between 10000 and ${low}`);
 }
 
 export interface ScrapeTarget {
