@@ -107,18 +107,11 @@ function requestAttributes(req: IncomingMessage, scheme: string, method: string)
   return attributes;
 }
 
-/** Listeners of a request or response run in the scope it was tagged with (see the module comment). */
-function patchEmit(proto: { emit: Emit }): () => void {
+/** Puts `make(original)` in place of `proto.emit`; the returned function puts the original back. */
+function replaceEmit(proto: { emit: Emit }, make: (original: Emit) => Emit): () => void {
   const own = Object.prototype.hasOwnProperty.call(proto, 'emit');
   const original = proto.emit;
-  const emit: Emit = function emit(this: unknown) {
-    const scope = (this as Scoped)[kScope];
-    return scope === undefined
-      ? // eslint-disable-next-line prefer-rest-params
-        Reflect.apply(original, this, arguments)
-      : // eslint-disable-next-line prefer-rest-params
-        scope.runInAsyncScope(Reflect.apply, undefined, original, this, arguments);
-  };
+  const emit = make(original);
   proto.emit = emit;
   return () => {
     if (proto.emit !== emit) return; // wrapped again by someone else since: leave their wrapper in place
@@ -126,6 +119,17 @@ function patchEmit(proto: { emit: Emit }): () => void {
     else delete (proto as Partial<typeof proto>).emit;
   };
 }
+
+/** Listeners of a request or response run in the scope it was tagged with (see the module comment). */
+const emitInScope = (original: Emit): Emit =>
+  function emit(this: unknown) {
+    const scope = (this as Scoped)[kScope];
+    return scope === undefined
+      ? // eslint-disable-next-line prefer-rest-params
+        Reflect.apply(original, this, arguments)
+      : // eslint-disable-next-line prefer-rest-params
+        scope.runInAsyncScope(Reflect.apply, undefined, original, this, arguments);
+  };
 
 export class HttpServerInstrumentation implements Instrumentation {
   readonly instrumentationName = HTTP_SERVER_SCOPE;
@@ -166,24 +170,21 @@ export class HttpServerInstrumentation implements Instrumentation {
       [http.Server, 'http'],
       [https.Server, 'https'],
     ] as const) {
-      const proto = Server.prototype as unknown as { emit: Emit };
       this.restore.push(
-        ((original: Emit) => {
-          const emit: Emit = function emit(this: unknown, event) {
-            // eslint-disable-next-line prefer-rest-params
-            if (event !== 'request') return Reflect.apply(original, this, arguments);
-            // eslint-disable-next-line prefer-rest-params
-            return instrumentation.incoming(this, original, arguments as unknown as unknown[], scheme);
-          };
-          proto.emit = emit;
-          return () => {
-            if (proto.emit === emit) proto.emit = original;
-          };
-        })(proto.emit),
+        replaceEmit(
+          Server.prototype as unknown as { emit: Emit },
+          (original) =>
+            function emit(this: unknown, event) {
+              // eslint-disable-next-line prefer-rest-params
+              if (event !== 'request') return Reflect.apply(original, this, arguments);
+              // eslint-disable-next-line prefer-rest-params
+              return instrumentation.incoming(this, original, arguments as unknown as unknown[], scheme);
+            },
+        ),
       );
     }
-    this.restore.push(patchEmit(IncomingMessage.prototype as unknown as { emit: Emit }));
-    this.restore.push(patchEmit(ServerResponse.prototype as unknown as { emit: Emit }));
+    this.restore.push(replaceEmit(IncomingMessage.prototype as unknown as { emit: Emit }, emitInScope));
+    this.restore.push(replaceEmit(ServerResponse.prototype as unknown as { emit: Emit }, emitInScope));
   }
 
   disable(): void {
