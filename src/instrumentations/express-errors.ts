@@ -26,5 +26,12 @@ let subscribed = false;
 export function noteRouterErrors(): void {
   if (subscribed) return;
   subscribed = true;
-  tracingChannel(ROUTER_CHANNEL).error.subscribe((message) => noteRequestError((message as { error?: unknown }).error));
+  tracingChannel(ROUTER_CHANNEL).error.subscribe((message) => {
+    // A subscriber's exception would reach the app as an uncaught one (diagnostics_channel rethrows it).
+    try {
+      noteRequestError((message as { error?: unknown }).error);
+    } catch {
+      // Losing one exception event is the lesser harm.
+    }
+  });
 }
