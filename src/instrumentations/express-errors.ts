@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { tracingChannel } from 'node:diagnostics_channel';
 import { noteRequestError } from '../context/exception-processor';
 
-export const ROUTER_CHANNEL = 'express.router.request';
+const ROUTER_CHANNEL = 'express.router.request';
 
 /** Whether the `router` the installed express uses publishes errors (2.3 and later); false for express 4. */
 export function routerPublishesErrors(roots: readonly string[]): boolean {

@@ -33,7 +33,7 @@ import type { HttpHooks } from '../context/http-hooks';
 import { OTELKIT_VERSION } from '../version';
 import { diagnostics } from '../diagnostics';
 
-export const HTTP_SERVER_SCOPE = 'otelkit/http-server';
+const HTTP_SERVER_SCOPE = 'otelkit/http-server';
 
 const KNOWN_METHODS = new Set(['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'QUERY', 'TRACE']);
 // Upstream's default: query parameters that carry signed-URL credentials keep their name, not their value.
@@ -196,38 +196,28 @@ export class HttpServerInstrumentation implements Instrumentation {
   private incoming(server: unknown, emit: Emit, args: unknown[], scheme: string): boolean {
     const req = args[1] as IncomingMessage & Scoped;
     const res = args[2] as ServerResponse & Scoped;
-    let traced: { ctx: Context; span: Span; rpc: RPCMetadata; rawMethod: string; method: string; started: number };
+    let ignored: boolean;
+    let span!: Span, rpc!: RPCMetadata, ctx!: Context, rawMethod!: string, method!: string, started!: number;
+    // Only the instrumentation's own work is in this try: the app's handler must never run twice.
     try {
-      if (this.hooks.ignoreIncomingRequestHook?.(req)) {
-        return context.with(suppressTracing(context.active()), () => {
-          req[kScope] = res[kScope] = new AsyncResource(SCOPE_TYPE);
-          return Reflect.apply(emit, server, args) as boolean;
-        });
+      ignored = this.hooks.ignoreIncomingRequestHook?.(req) === true;
+      if (!ignored) {
+        rawMethod = req.method || 'GET';
+        method = normalizeMethod(rawMethod);
+        const parent = propagation.extract(ROOT_CONTEXT, req.headers);
+        const attributes = requestAttributes(req, scheme, method);
+        span = this.tracer.startSpan(rawMethod, { kind: SpanKind.SERVER, attributes }, parent);
+        rpc = { type: RPCType.HTTP, span };
+        ctx = setRPCMetadata(trace.setSpan(parent, span), rpc);
+        started = performance.now();
       }
-      const rawMethod = req.method || 'GET';
-      const method = normalizeMethod(rawMethod);
-      const parent = propagation.extract(ROOT_CONTEXT, req.headers);
-      const span = this.tracer.startSpan(
-        rawMethod,
-        { kind: SpanKind.SERVER, attributes: requestAttributes(req, scheme, method) },
-        parent,
-      );
-      const rpc: RPCMetadata = { type: RPCType.HTTP, span };
-      traced = {
-        ctx: setRPCMetadata(trace.setSpan(parent, span), rpc),
-        span,
-        rpc,
-        rawMethod,
-        method,
-        started: performance.now(),
-      };
     } catch (err) {
       // The application's request comes first: served untraced.
       this.failed(err);
       return Reflect.apply(emit, server, args) as boolean;
     }
-    const { span, rpc, rawMethod, method, started } = traced;
-    return context.with(traced.ctx, () => {
+    if (ignored) return this.untraced(server, emit, args, req, res);
+    return context.with(ctx, () => {
       let ended = false;
       const end = (error?: Error) => {
         if (ended) return;
@@ -253,6 +243,14 @@ export class HttpServerInstrumentation implements Instrumentation {
         end(error instanceof Error ? error : new Error(String(error)));
         throw error;
       }
+    });
+  }
+
+  /** Served with tracing suppressed: nothing this request does is traced (otelkit's own /metrics). */
+  private untraced(server: unknown, emit: Emit, args: unknown[], req: Scoped, res: Scoped): boolean {
+    return context.with(suppressTracing(context.active()), () => {
+      req[kScope] = res[kScope] = new AsyncResource(SCOPE_TYPE);
+      return Reflect.apply(emit, server, args) as boolean;
     });
   }
 
