@@ -1,5 +1,5 @@
 // Registers the ES-module loader hook (import-in-the-middle) so `import` of instrumented packages is patched.
-import { createRequire, register } from 'node:module';
+import { register } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { diagnostics } from './diagnostics';
 
@@ -12,8 +12,7 @@ export function registerEsmLoaderHook(): void {
     diagnostics.warn('this Node.js has no module.register (needs ^18.19 or >=20.6): ES-module imports are not instrumented');
     return;
   }
-  // Resolve the hook beside @opentelemetry/instrumentation so the loader and the instrumentations share one
-  // import-in-the-middle.
-  const fromInstrumentation = createRequire(require.resolve('@opentelemetry/instrumentation'));
-  register(pathToFileURL(fromInstrumentation.resolve('import-in-the-middle/hook.mjs')).href);
+  // Resolved from here, as the bundled @opentelemetry/instrumentation resolves import-in-the-middle (a dependency of
+  // otelkit's own, left outside the bundle): the loader and the instrumentations share one copy.
+  register(pathToFileURL(require.resolve('import-in-the-middle/hook.mjs')).href);
 }

@@ -113,7 +113,11 @@ export function loadInstrumentations(
       loaded.push(name);
     }
   }
-  if (armed.size > 0) armOnRequire(armed, (name) => create(name, config).forEach(onCreated));
+  if (armed.size > 0)
+    armOnRequire(armed, (name, pkg) => {
+      diagnostics.debug(`instrumentation "${name}" created: the app required ${pkg}`);
+      create(name, config).forEach(onCreated);
+    });
   return { instances, loaded };
 }
 
@@ -128,7 +132,10 @@ export function packageOf(id: string): string | undefined {
   return second < 0 ? id : id.slice(0, second);
 }
 
-function armOnRequire(armed: Map<string, InstrumentationName[]>, activate: (name: InstrumentationName) => void): void {
+function armOnRequire(
+  armed: Map<string, InstrumentationName[]>,
+  activate: (name: InstrumentationName, pkg: string) => void,
+): void {
   const previous = Module.prototype.require;
   // Installed after the instrumentation hook (created with the first instrumentation), so this runs first: the
   // instrumentation exists before the hook sees the package load.
@@ -136,10 +143,10 @@ function armOnRequire(armed: Map<string, InstrumentationName[]>, activate: (name
     if (armed.size > 0 && typeof id === 'string') {
       const pkg = packageOf(id);
       const names = pkg === undefined ? undefined : armed.get(pkg);
-      if (names !== undefined) {
+      if (pkg !== undefined && names !== undefined) {
         // Disarm every target of these instrumentations first: each is created once, whichever package came first.
         for (const [target, list] of armed) if (list.some((n) => names.includes(n))) armed.delete(target);
-        for (const name of names) activate(name);
+        for (const name of names) activate(name, pkg);
       }
     }
     // eslint-disable-next-line prefer-rest-params

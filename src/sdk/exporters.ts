@@ -4,21 +4,23 @@ import { trackExports } from './export-status';
 
 type ExporterClass = new (config: Record<string, unknown>) => unknown;
 
-const EXPORTER_MODULES: Record<Signal, Record<OtlpTarget['protocol'], readonly [pkg: string, exportName: string]>> = {
+// Literal requires so that the bundle (scripts/bundle.mjs) carries the OTLP/HTTP exporters; the gRPC ones stay
+// outside it with @grpc/grpc-js. Each package loads only when the config uses it.
+const EXPORTERS: Record<Signal, Record<OtlpTarget['protocol'], () => ExporterClass>> = {
   traces: {
-    'http/protobuf': ['@opentelemetry/exporter-trace-otlp-proto', 'OTLPTraceExporter'],
-    'http/json': ['@opentelemetry/exporter-trace-otlp-http', 'OTLPTraceExporter'],
-    grpc: ['@opentelemetry/exporter-trace-otlp-grpc', 'OTLPTraceExporter'],
+    'http/protobuf': () => require('@opentelemetry/exporter-trace-otlp-proto').OTLPTraceExporter,
+    'http/json': () => require('@opentelemetry/exporter-trace-otlp-http').OTLPTraceExporter,
+    grpc: () => require('@opentelemetry/exporter-trace-otlp-grpc').OTLPTraceExporter,
   },
   metrics: {
-    'http/protobuf': ['@opentelemetry/exporter-metrics-otlp-proto', 'OTLPMetricExporter'],
-    'http/json': ['@opentelemetry/exporter-metrics-otlp-http', 'OTLPMetricExporter'],
-    grpc: ['@opentelemetry/exporter-metrics-otlp-grpc', 'OTLPMetricExporter'],
+    'http/protobuf': () => require('@opentelemetry/exporter-metrics-otlp-proto').OTLPMetricExporter,
+    'http/json': () => require('@opentelemetry/exporter-metrics-otlp-http').OTLPMetricExporter,
+    grpc: () => require('@opentelemetry/exporter-metrics-otlp-grpc').OTLPMetricExporter,
   },
   logs: {
-    'http/protobuf': ['@opentelemetry/exporter-logs-otlp-proto', 'OTLPLogExporter'],
-    'http/json': ['@opentelemetry/exporter-logs-otlp-http', 'OTLPLogExporter'],
-    grpc: ['@opentelemetry/exporter-logs-otlp-grpc', 'OTLPLogExporter'],
+    'http/protobuf': () => require('@opentelemetry/exporter-logs-otlp-proto').OTLPLogExporter,
+    'http/json': () => require('@opentelemetry/exporter-logs-otlp-http').OTLPLogExporter,
+    grpc: () => require('@opentelemetry/exporter-logs-otlp-grpc').OTLPLogExporter,
   },
 };
 
@@ -41,8 +43,7 @@ export function createOtlpExporter<T>(signal: Signal, target: OtlpTarget): T {
 }
 
 function buildExporter(signal: Signal, target: OtlpTarget): unknown {
-  const [pkg, exportName] = EXPORTER_MODULES[signal][target.protocol];
-  const Exporter = (require(pkg) as Record<string, ExporterClass>)[exportName];
+  const Exporter = EXPORTERS[signal][target.protocol]();
   const { url, headers } = splitCredentials(target);
   const common = { url, timeoutMillis: target.timeoutMillis, compression: target.compression };
   if (target.protocol !== 'grpc') return new Exporter({ ...common, headers });

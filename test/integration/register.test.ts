@@ -47,9 +47,18 @@ describe('otelkit/register', () => {
   });
 
   it('creates an instrumentation when the app first requires its package, and patches that load', async () => {
-    const app = bed.launch('deferred-instrumentation.cjs', { preload: 'require', env: fastExportEnv(bed.receiver.url) });
+    const app = bed.launch('deferred-instrumentation.cjs', {
+      preload: 'require',
+      env: { ...fastExportEnv(bed.receiver.url), OTEL_LOG_LEVEL: 'debug' },
+    });
     const res = await get(await app.url('/'));
-    expect(JSON.parse(res.body)).toEqual({ before: false, after: true, queryWrapped: true });
+    expect(JSON.parse(res.body)).toEqual({ queryWrapped: true });
+    // Created once, on the app's first require of pg, and not at start-up.
+    const lines = app.stderr.split('\n');
+    const created = lines.flatMap((line, i) => (/instrumentation "pg" created: the app required pg/.test(line) ? [i] : []));
+    expect(created).toHaveLength(1);
+    expect(created[0]).toBeGreaterThan(lines.indexOf('fixture: requiring pg'));
+    expect(lines.indexOf('fixture: requiring pg')).toBeGreaterThanOrEqual(0);
     // The summary still lists it: armed from start-up because pg is installed.
     expect(app.stderr).toMatch(/instrumentations=\d+\([^)]*\bpg\b/);
   });

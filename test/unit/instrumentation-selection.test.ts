@@ -9,6 +9,8 @@ import { snapshotEnv } from '../../src/config/env';
 import { packageOf, selectInstrumentations } from '../../src/instrumentations/load';
 import { createInstalledCheck, resolutionRoots } from '../../src/instrumentations/installed';
 import { routerPublishesErrors } from '../../src/instrumentations/express-errors';
+import { INSTRUMENTATIONS } from '../../src/instrumentations/table';
+import { requireBundled } from '../../src/bundled';
 
 const configFor = (env: Record<string, string>) => resolveConfig(snapshotEnv(env), {}, {}).config;
 const installed =
@@ -81,5 +83,18 @@ describe('routerPublishesErrors: express layers need no span when the router rep
     ['no express', {}, false, false],
   ])('%s', (_case, packages, nested, expected) => {
     expect(routerPublishesErrors([project(packages, nested)])).toBe(expected);
+  });
+});
+
+describe('requireBundled', () => {
+  // The bundle carries only the packages bundled.ts names literally: a table entry missing there would fail at run time.
+  it('loads every instrumentation of the table, with the class the table names', () => {
+    for (const { pkg, exportName } of Object.values(INSTRUMENTATIONS)) {
+      expect(typeof requireBundled<Record<string, unknown>>(pkg)[exportName], pkg).toBe('function');
+    }
+  });
+
+  it('refuses a package it does not carry', () => {
+    expect(() => requireBundled('left-pad')).toThrow(/left-pad is not a package otelkit carries/);
   });
 });

@@ -1,0 +1,51 @@
+// Second build step, after tsc: bundles the runtime entries (`start`, behind both register entries, and `index`)
+// with the OpenTelemetry packages they load into one shared chunk, so start-up reads a few files instead of ~400
+// and the compile cache holds them in a few entries. Both entries share the chunk, so otelkit's process-wide
+// state (request context, pending exceptions) has one instance whichever entry an app loads.
+// tsc's declarations and the other modules stay in dist/ as they are; the tiny register entries (not bundled)
+// turn the compile cache on before they require the bundled `start`.
+import { build } from 'rolldown';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { rmSync } from 'node:fs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+
+// Left to Node's resolution at run time:
+// - the API packages: the app and every instrumentation must share one copy, whose proxies start() makes live;
+// - import-in-the-middle and require-in-the-middle: the ES-module loader hook (a separate thread) and the patched
+//   modules must share one import-in-the-middle with @opentelemetry/instrumentation's hooks;
+// - gRPC exporters and @grpc/grpc-js: large, loaded only when OTEL_EXPORTER_OTLP_PROTOCOL=grpc;
+// - winston and its transport: the app's own winston must be the one otelkit's logger and the winston
+//   instrumentation see.
+const EXTERNAL = [
+  '@opentelemetry/api',
+  '@opentelemetry/api-logs',
+  'import-in-the-middle',
+  'require-in-the-middle',
+  /^@grpc\//,
+  /^@opentelemetry\/exporter-[a-z]+-otlp-grpc$/,
+  /^@opentelemetry\/otlp-grpc-exporter-base/,
+  /^winston($|\/)/,
+  /^winston-transport($|\/)/,
+  /^logform($|\/)/,
+  /^triple-beam$/,
+  '@opentelemetry/winston-transport',
+];
+
+rmSync(join(dist, 'chunks'), { recursive: true, force: true });
+await build({
+  cwd: root,
+  input: { start: join(dist, 'start.js'), index: join(dist, 'index.js') },
+  platform: 'node',
+  external: EXTERNAL,
+  logLevel: 'warn',
+  output: {
+    dir: dist,
+    format: 'cjs',
+    entryFileNames: '[name].js',
+    chunkFileNames: 'chunks/[name]-[hash].js',
+    sourcemap: true,
+  },
+});
