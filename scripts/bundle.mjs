@@ -1,13 +1,13 @@
 // Second build step, after tsc: bundles the runtime entries (`start`, behind both register entries, and `index`)
-// with the OpenTelemetry packages they load into one shared chunk, so start-up reads a few files instead of ~400
-// and the compile cache holds them in a few entries. Both entries share the chunk, so otelkit's process-wide
+// with the OpenTelemetry packages they load into one shared chunk, so start-up reads a few dozen files instead of
+// ~400 and the compile cache holds them in a few entries. Both entries share the chunk, so otelkit's process-wide
 // state (request context, pending exceptions) has one instance whichever entry an app loads.
 // tsc's declarations and the other modules stay in dist/ as they are; the tiny register entries (not bundled)
 // turn the compile cache on before they require the bundled `start`.
 import { build } from 'rolldown';
 import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
-import { rmSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -34,8 +34,13 @@ const EXTERNAL = [
   '@opentelemetry/winston-transport',
 ];
 
+// The inputs are tsc's output: bundling an already bundled entry would nest the old chunk inside the new one.
+if (readFileSync(join(dist, 'start.js'), 'utf8').includes('./chunks/')) {
+  console.error('dist/start.js is already bundled: run tsc first (npm run build does both)');
+  process.exit(1);
+}
 rmSync(join(dist, 'chunks'), { recursive: true, force: true });
-await build({
+const { output } = await build({
   cwd: root,
   input: { start: join(dist, 'start.js'), index: join(dist, 'index.js') },
   platform: 'node',
@@ -49,3 +54,24 @@ await build({
     sourcemap: true,
   },
 });
+
+// The bundled packages' licences travel with their code.
+const packages = new Map();
+for (const id of output.flatMap((item) => item.moduleIds ?? [])) {
+  const parts = relative(root, id).split(sep);
+  const at = parts.lastIndexOf('node_modules');
+  if (at < 0) continue;
+  const dir = join(root, ...parts.slice(0, at + (parts[at + 1].startsWith('@') ? 3 : 2)));
+  if (packages.has(dir)) continue;
+  const meta = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  const file = readdirSync(dir).find((name) => /^(licen[cs]e|copying)(\.|$)/i.test(name));
+  packages.set(
+    dir,
+    `${meta.name}@${meta.version} (${meta.license})\n\n${file ? readFileSync(join(dir, file), 'utf8').trim() : `Licence: ${meta.license}`}\n`,
+  );
+}
+const notices = [...packages.values()].sort().join(`\n${'-'.repeat(80)}\n\n`);
+writeFileSync(
+  join(dist, 'chunks', 'THIRD-PARTY-LICENSES.txt'),
+  `Packages bundled into these chunks, with their licences.\n\n${notices}`,
+);

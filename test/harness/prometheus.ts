@@ -1,7 +1,18 @@
 // A real Prometheus (the Debian package) on loopback with a temporary data dir, scraping given targets every
 // second, and a small client for its HTTP query API.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +35,30 @@ function canListen(port: number): Promise<boolean> {
   });
 }
 
+// Test files run in parallel processes: a port handed to one is reserved (a file created exclusively) so that
+// another cannot be given it before the first binds it (seen as "address already in use" from a collector).
+// A reservation lapses after ten minutes, longer than any test holds a port.
+const RESERVATIONS = join(tmpdir(), 'otelkit-test-ports');
+const RESERVATION_MILLIS = 10 * 60_000;
+
+function reserve(port: number): boolean {
+  const file = join(RESERVATIONS, String(port));
+  mkdirSync(RESERVATIONS, { recursive: true });
+  try {
+    closeSync(openSync(file, 'wx'));
+    return true;
+  } catch {
+    try {
+      if (Date.now() - statSync(file).mtimeMs < RESERVATION_MILLIS) return false;
+      unlinkSync(file);
+      closeSync(openSync(file, 'wx'));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
 /** The first port of the kernel's ephemeral range (outgoing connections take their local port from it). */
 function ephemeralLow(): number {
   try {
@@ -42,7 +77,7 @@ export async function freePort(): Promise<number> {
   const low = Math.min(ephemeralLow(), 32768);
   for (let attempt = 0; attempt < 100; attempt++) {
     const port = 10000 + Math.floor(Math.random() * (low - 10000));
-    if (await canListen(port)) return port;
+    if (reserve(port) && (await canListen(port))) return port;
   }
   throw new Error(`no free port found between 10000 and ${low}`);
 }
