@@ -3,7 +3,10 @@
 // served. The app runs alone on CPU 0; wrk, the sink and the upstream share CPU 1.
 // Usage: node bench/overhead.mjs [--duration 10] [--connections 16] [--rounds 2] [--workloads hello,realistic[,middleware]]
 //        [--variants bare,otelkit,upstream[,otelkit-layers][,otelkit-upstream-server]] [--env KEY=VALUE]... [--no-write]
+//        [--startups 5]
 // --env (repeatable) sets a variable for every variant's app, e.g. OTEL_TRACES_EXPORTER=none to take export out.
+// --startups: start-ups to first response measured per variant and round (the first is the loaded run's own);
+// one start-up varies by 100 ms and more on a busy machine, the median of several much less.
 import { spawn, execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +22,7 @@ const connections = Number(option('connections', '16'));
 const rounds = Number(option('rounds', '2'));
 const workloads = option('workloads', 'hello,realistic').split(',');
 const variantNames = option('variants', 'bare,otelkit,upstream').split(',');
+const startups = Math.max(1, Number(option('startups', '5')));
 const write = !process.argv.includes('--no-write');
 const extraEnv = Object.fromEntries(
   process.argv.flatMap((arg, i) => (arg === '--env' ? [process.argv[i + 1].split(/=(.*)/s).slice(0, 2)] : [])),
@@ -125,13 +129,15 @@ async function measure(workload, variant, sinkPort, upstreamUrl) {
     OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sinkPort}`,
     ...extraEnv,
   };
+  const args = [...VARIANTS[variant].args, APPS[workload].script];
   const began = process.hrtime.bigint();
-  const app = start([...VARIANTS[variant].args, APPS[workload].script], { ...env, ...VARIANTS[variant].env }, '0');
-  let startupMs, warm, result, rss, cpuUs;
+  const app = start(args, { ...env, ...VARIANTS[variant].env }, '0');
+  let warm, result, rss, cpuUs;
+  const startupMs = [];
   try {
     const url = `http://127.0.0.1:${await app.port}${APPS[workload].path}`;
     await firstResponse(url, app);
-    startupMs = Number(process.hrtime.bigint() - began) / 1e6;
+    startupMs.push(Number(process.hrtime.bigint() - began) / 1e6);
     warm = wrk(url, 2);
     const cpuBefore = cpuSeconds(app.pid);
     result = wrk(url, duration);
@@ -145,6 +151,18 @@ async function measure(workload, variant, sinkPort, upstreamUrl) {
   const received = await sinkCall(sinkPort, '/count');
   // Every request (warm-up included, plus the start-up probe) should have its server span.
   const served = warm.requests + result.requests + 1;
+  // More start-ups alone (after the count: their probe requests are not part of it).
+  for (let i = 1; i < startups; i++) {
+    const again = process.hrtime.bigint();
+    const probe = start(args, { ...env, ...VARIANTS[variant].env }, '0');
+    try {
+      await firstResponse(`http://127.0.0.1:${await probe.port}${APPS[workload].path}`, probe);
+      startupMs.push(Number(process.hrtime.bigint() - again) / 1e6);
+    } finally {
+      probe.kill('SIGKILL');
+      await new Promise((r) => (probe.exitCode !== null || probe.signalCode !== null ? r() : probe.once('exit', r)));
+    }
+  }
   return { ...result, rss, cpuUs, startupMs, served, serverSpans: received.serverSpans, spans: received.spans };
 }
 
@@ -171,7 +189,7 @@ try {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 const lines = [
-  `Node ${process.version}, ${rounds} rounds × ${duration} s, wrk -t1 -c${connections}, app on CPU 0, wrk/sink/upstream on CPU 1. Medians.` +
+  `Node ${process.version}, ${rounds} rounds × ${duration} s, wrk -t1 -c${connections}, app on CPU 0, wrk/sink/upstream on CPU 1. Medians; start-up over ${rounds * startups} starts per variant.` +
     (Object.keys(extraEnv).length
       ? ` Every app ran with ${Object.entries(extraEnv)
           .map(([k, v]) => `${k}=${v}`)
@@ -182,7 +200,7 @@ const lines = [
 for (const workload of workloads) {
   const rows = results[workload];
   const bare = rows.bare ? median(rows.bare.map((r) => r.rps)) : undefined;
-  const bareStart = rows.bare ? median(rows.bare.map((r) => r.startupMs)) : undefined;
+  const bareStart = rows.bare ? median(rows.bare.flatMap((r) => r.startupMs)) : undefined;
   const bareRss = rows.bare ? median(rows.bare.map((r) => r.rss)) : undefined;
   const bareCpu = rows.bare ? median(rows.bare.map((r) => r.cpuUs)) : undefined;
   lines.push(`### ${workload} (${APPS[workload].path})`, '');
@@ -193,7 +211,7 @@ for (const workload of workloads) {
   for (const variant of variantNames) {
     const rs = rows[variant];
     const rps = median(rs.map((r) => r.rps));
-    const startup = median(rs.map((r) => r.startupMs));
+    const startup = median(rs.flatMap((r) => r.startupMs));
     const rss = median(rs.map((r) => r.rss));
     const cpu = median(rs.map((r) => r.cpuUs));
     const spans = rs.map((r) => `${r.serverSpans}/${r.served}`).join(', ');

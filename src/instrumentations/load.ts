@@ -11,6 +11,9 @@ import { createHttpHooks } from '../context/http-hooks';
 import { HttpServerInstrumentation } from './http-server';
 import { noteRouterErrors, routerPublishesErrors } from './express-errors';
 import { getRequestId } from '../context/request-context';
+import { RequireRouter } from './require-router';
+
+export { packageOf } from './require-router';
 
 type InstrumentationClass = new (config?: InstrumentationConfig) => Instrumentation;
 
@@ -100,6 +103,8 @@ export function loadInstrumentations(
   const instances: Instrumentation[] = [];
   const loaded: InstrumentationName[] = [];
   const armed = new Map<string, InstrumentationName[]>();
+  // Before the first instrumentation installs its require hook.
+  const router = new RequireRouter(Module.prototype.require);
   for (const name of selectInstrumentations(config)) {
     const targets = (INSTRUMENTATIONS[name] as InstrumentationEntry).targets;
     if (deferred && targets !== undefined && targets.length > 0) {
@@ -113,43 +118,13 @@ export function loadInstrumentations(
       loaded.push(name);
     }
   }
-  if (armed.size > 0)
-    armOnRequire(armed, (name, pkg) => {
-      diagnostics.debug(`instrumentation "${name}" created: the app required ${pkg}`);
-      create(name, config).forEach(onCreated);
-    });
+  const upstream = (list: Instrumentation[]) => list.filter((instance) => !(instance instanceof HttpServerInstrumentation));
+  router.note(upstream(instances));
+  router.install(armed, (name, pkg) => {
+    diagnostics.debug(`instrumentation "${name}" created: the app required ${pkg}`);
+    const created = create(name as InstrumentationName, config);
+    created.forEach(onCreated);
+    return upstream(created);
+  });
   return { instances, loaded };
-}
-
-/** The package a `require` id names: `pg` for `pg/lib/client`, `@redis/client` for `@redis/client/dist/x`. */
-export function packageOf(id: string): string | undefined {
-  const first = id.charCodeAt(0);
-  // '.', '/' and 'node:' ids never name an armed package; most requires inside packages are relative.
-  if (first === 46 || first === 47 || id.startsWith('node:')) return undefined;
-  const slash = id.indexOf('/');
-  if (first !== 64) return slash < 0 ? id : id.slice(0, slash);
-  const second = id.indexOf('/', slash + 1);
-  return second < 0 ? id : id.slice(0, second);
-}
-
-function armOnRequire(
-  armed: Map<string, InstrumentationName[]>,
-  activate: (name: InstrumentationName, pkg: string) => void,
-): void {
-  const previous = Module.prototype.require;
-  // Installed after the instrumentation hook (created with the first instrumentation), so this runs first: the
-  // instrumentation exists before the hook sees the package load.
-  Module.prototype.require = function requireArmed(this: Module, id: string) {
-    if (armed.size > 0 && typeof id === 'string') {
-      const pkg = packageOf(id);
-      const names = pkg === undefined ? undefined : armed.get(pkg);
-      if (pkg !== undefined && names !== undefined) {
-        // Disarm every target of these instrumentations first: each is created once, whichever package came first.
-        for (const [target, list] of armed) if (list.some((n) => names.includes(n))) armed.delete(target);
-        for (const name of names) activate(name, pkg);
-      }
-    }
-    // eslint-disable-next-line prefer-rest-params
-    return previous.apply(this, arguments as unknown as [string]);
-  } as typeof previous;
 }
