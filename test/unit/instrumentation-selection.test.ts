@@ -41,6 +41,19 @@ describe('selectInstrumentations', () => {
     expect(check('winston')).toBe(true);
     expect(check('mongodb')).toBe(false);
     expect(check('@hapi/hapi')).toBe(false);
+    expect(check('@opentelemetry/api')).toBe(true);
+  });
+
+  it('the installed check finds packages in node_modules folders above the entry script, scoped or not', () => {
+    const project = mkdtempSync(join(tmpdir(), 'otelkit-installed-'));
+    for (const pkg of ['pg', '@redis/client']) mkdirSync(join(project, 'node_modules', pkg), { recursive: true });
+    const entryDir = join(project, 'services', 'orders', 'src');
+    mkdirSync(entryDir, { recursive: true });
+    const check = createInstalledCheck([entryDir]);
+    expect(check('pg')).toBe(true);
+    expect(check('@redis/client')).toBe(true);
+    expect(check('@redis/json')).toBe(false);
+    expect(check('redis')).toBe(false);
   });
 });
 
