@@ -17,8 +17,8 @@ const dist = join(root, 'dist');
 // - import-in-the-middle and require-in-the-middle: the ES-module loader hook (a separate thread) and the patched
 //   modules must share one import-in-the-middle with @opentelemetry/instrumentation's hooks;
 // - gRPC exporters and @grpc/grpc-js: large, loaded only when OTEL_EXPORTER_OTLP_PROTOCOL=grpc;
-// - winston and its transport: the app's own winston must be the one otelkit's logger and the winston
-//   instrumentation see.
+// - winston and its transports: an app that logs with winston itself would otherwise hold two copies, and the
+//   winston instrumentation patches only a copy loaded through `require`.
 const EXTERNAL = [
   '@opentelemetry/api',
   '@opentelemetry/api-logs',

@@ -1,0 +1,53 @@
+// The built runtime (dist/start.js, dist/index.js and their chunks, from scripts/bundle.mjs) may require at run
+// time only Node built-ins, its own files and packages otelkit declares as dependencies: anything else would be
+// found in this repository's node_modules and missing from a user's install.
+import { readFileSync, readdirSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = join(__dirname, '..', '..');
+const dist = join(root, 'dist');
+const { dependencies } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  dependencies: Record<string, string>;
+};
+// debug (inside the bundle, for the GCP detector's HTTP agent) requires it in a try block, for colours.
+const OPTIONAL = new Set(['supports-color']);
+
+const runtimeFiles = () => [
+  join(dist, 'start.js'),
+  join(dist, 'index.js'),
+  ...readdirSync(join(dist, 'chunks'))
+    .filter((name) => name.endsWith('.js'))
+    .map((name) => join(dist, 'chunks', name)),
+];
+
+const packageOf = (id: string) =>
+  id
+    .split('/')
+    .slice(0, id.startsWith('@') ? 2 : 1)
+    .join('/');
+
+describe('the bundled runtime', () => {
+  it('requires only built-ins, its own files and declared dependencies', () => {
+    const required = new Set<string>();
+    for (const file of runtimeFiles()) {
+      for (const [, id] of readFileSync(file, 'utf8').matchAll(/\brequire\("([^"]+)"\)/g)) required.add(id);
+    }
+    const builtins = new Set(builtinModules);
+    const packages = [...required].filter((id) => !id.startsWith('.') && !id.startsWith('node:') && !builtins.has(id));
+    expect(packages).toContain('@opentelemetry/api');
+    const undeclared = packages.map(packageOf).filter((pkg) => !(pkg in dependencies) && !OPTIONAL.has(pkg));
+    expect(undeclared).toEqual([]);
+  });
+
+  it('the SDK packages are inside the chunk, not required from node_modules', () => {
+    const text = runtimeFiles()
+      .map((file) => readFileSync(file, 'utf8'))
+      .join('\n');
+    for (const pkg of ['@opentelemetry/sdk-trace', '@opentelemetry/sdk-metrics', '@opentelemetry/instrumentation-http']) {
+      expect(text).not.toContain(`require("${pkg}")`);
+    }
+    expect(text).toContain('// node_modules/@opentelemetry/sdk-trace/');
+  });
+});
