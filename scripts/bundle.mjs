@@ -1,7 +1,9 @@
-// Second build step, after tsc: bundles the runtime entries (`start`, behind both register entries, and `index`)
-// with the OpenTelemetry packages they load into one shared chunk, so start-up reads a few dozen files instead of
-// ~400 and the compile cache holds them in a few entries. Both entries share the chunk, so otelkit's process-wide
-// state (request context, pending exceptions) has one instance whichever entry an app loads.
+// Second build step, after tsc: bundles the runtime entries with the OpenTelemetry packages they load, so start-up
+// reads a few dozen files instead of ~400 and the compile cache holds them in a few entries.
+// - `start` (behind both register entries) and `index` share chunks with otelkit's modules: process-wide state
+//   (request context, pending exceptions) has one instance whichever entry an app loads;
+// - `compose` holds the SDK, exporter, instrumentation and detector packages; `start()` requires it only when
+//   telemetry is on.
 // tsc's declarations and the other modules stay in dist/ as they are; the tiny register entries (not bundled)
 // turn the compile cache on before they require the bundled `start`.
 import { build } from 'rolldown';
@@ -39,12 +41,25 @@ if (readFileSync(join(dist, 'start.js'), 'utf8').includes('./chunks/')) {
   console.error('dist/start.js is already bundled: run tsc first (npm run build does both)');
   process.exit(1);
 }
+// start() requires the SDK composition only when telemetry is on. It is an entry of its own, required at run time
+// from its built file, so the SDK packages (in its chunk) are not even read by a disabled process.
+const COMPOSE = join(dist, 'sdk', 'compose.js');
+const lazyCompose = {
+  name: 'otelkit-lazy-compose',
+  resolveId(source, importer) {
+    if (source === './sdk/compose' && importer === join(dist, 'start.js'))
+      return { id: join(dist, 'compose.js'), external: true };
+    return null;
+  },
+};
+
 rmSync(join(dist, 'chunks'), { recursive: true, force: true });
 const { output } = await build({
   cwd: root,
-  input: { start: join(dist, 'start.js'), index: join(dist, 'index.js') },
+  input: { start: join(dist, 'start.js'), index: join(dist, 'index.js'), compose: COMPOSE },
   platform: 'node',
   external: EXTERNAL,
+  plugins: [lazyCompose],
   logLevel: 'warn',
   output: {
     dir: dist,

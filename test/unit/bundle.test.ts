@@ -1,4 +1,4 @@
-// The built runtime (dist/start.js, dist/index.js and their chunks, from scripts/bundle.mjs) may require at run
+// The built runtime (dist/start.js, dist/index.js, dist/compose.js and their chunks, from scripts/bundle.mjs) may require at run
 // time only Node built-ins, its own files and packages otelkit declares as dependencies: anything else would be
 // found in this repository's node_modules and missing from a user's install.
 import { readFileSync, readdirSync } from 'node:fs';
@@ -17,6 +17,7 @@ const OPTIONAL = new Set(['supports-color']);
 const runtimeFiles = () => [
   join(dist, 'start.js'),
   join(dist, 'index.js'),
+  join(dist, 'compose.js'),
   ...readdirSync(join(dist, 'chunks'))
     .filter((name) => name.endsWith('.js'))
     .map((name) => join(dist, 'chunks', name)),
@@ -41,7 +42,7 @@ describe('the bundled runtime', () => {
     expect(undeclared).toEqual([]);
   });
 
-  it('the SDK packages are inside the chunk, not required from node_modules', () => {
+  it('the SDK packages are inside the bundle, not required from node_modules', () => {
     const text = runtimeFiles()
       .map((file) => readFileSync(file, 'utf8'))
       .join('\n');
@@ -49,5 +50,17 @@ describe('the bundled runtime', () => {
       expect(text).not.toContain(`require("${pkg}")`);
     }
     expect(text).toContain('// node_modules/@opentelemetry/sdk-trace/');
+  });
+});
+
+describe('the bundled start', () => {
+  it('reads the SDK only through the composition entry, which start() requires when telemetry is on', () => {
+    const startSide = [join(dist, 'start.js'), ...readdirSync(join(dist, 'chunks')).map((n) => join(dist, 'chunks', n))]
+      .filter((file) => file.endsWith('.js') && readFileSync(file, 'utf8').includes('require_start'))
+      .map((file) => readFileSync(file, 'utf8'))
+      .join('\n');
+    expect(startSide).toContain('require("../compose.js")');
+    expect(startSide).not.toContain('// node_modules/@opentelemetry/sdk-trace/');
+    expect(readFileSync(join(dist, 'compose.js'), 'utf8')).toContain('// node_modules/@opentelemetry/sdk-trace/');
   });
 });
