@@ -88,5 +88,5 @@ for (const id of output.flatMap((item) => item.moduleIds ?? [])) {
 const notices = [...packages.values()].sort().join(`\n${'-'.repeat(80)}\n\n`);
 writeFileSync(
   join(dist, 'chunks', 'THIRD-PARTY-LICENSES.txt'),
-  `Packages bundled into these chunks, with their licences.\n\n${notices}`,
+  `Packages bundled into dist/start.js, dist/index.js, dist/compose.js and these chunks, with their licences.\n\n${notices}`,
 );
