@@ -42,7 +42,7 @@ if (readFileSync(join(dist, 'start.js'), 'utf8').includes('./chunks/')) {
   process.exit(1);
 }
 // start() requires the SDK composition only when telemetry is on. It is an entry of its own, required at run time
-// from its built file, so the SDK packages (in its chunk) are not even read by a disabled process.
+// from its built file, so the SDK packages (inside that entry) are not even read by a disabled process.
 const COMPOSE = join(dist, 'sdk', 'compose.js');
 const lazyCompose = {
   name: 'otelkit-lazy-compose',

@@ -1,6 +1,8 @@
 // Packages that reach otelkit through @opentelemetry/auto-instrumentations-node: every instrumentation and the
 // cloud resource detectors. Each is named in a literal `require` so that the bundle (scripts/bundle.mjs) carries
 // it; a package's code still runs only when it is asked for (a deferred instrumentation, a configured detector).
+// The loaders live here, not in the instrumentation table: the table is read by the config on every start, and
+// requires next to it would put every package on the bundle's start side instead of in `dist/compose.js`.
 const PACKAGES: Record<string, () => unknown> = {
   '@opentelemetry/instrumentation-amqplib': () => require('@opentelemetry/instrumentation-amqplib'),
   '@opentelemetry/instrumentation-aws-lambda': () => require('@opentelemetry/instrumentation-aws-lambda'),

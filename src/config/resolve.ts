@@ -133,7 +133,10 @@ export interface Config {
   readonly logging: LoggingSettings;
   /** Lower-cased, with `-` and `_` folded to `_`: matched as substrings of keys. */
   readonly redactKeys: readonly string[];
-  /** A span per express middleware and router layer (upstream's default); off, only route handlers get one. */
+  /**
+   * A span per express layer (upstream's default). Off: none, except route handlers where express has no router
+   * error channel (express 4, router before 2.3), see instrumentations/express-errors.ts.
+   */
   readonly expressMiddlewareSpans: boolean;
   /** Who traces incoming requests: otelkit's lean server instrumentation, or upstream's http instrumentation. */
   readonly httpServerInstrumentation: 'otelkit' | 'upstream';

@@ -138,6 +138,7 @@ export class HttpServerInstrumentation implements Instrumentation {
   private tracer: Tracer = trace.getTracer(HTTP_SERVER_SCOPE, OTELKIT_VERSION);
   private duration?: Histogram;
   private restore: (() => void)[] = [];
+  private failedOnce = false;
 
   constructor(private readonly hooks: HttpHooks) {}
 
@@ -253,8 +254,6 @@ export class HttpServerInstrumentation implements Instrumentation {
       return Reflect.apply(emit, server, args) as boolean;
     });
   }
-
-  private failedOnce = false;
 
   private failed(err: unknown): void {
     if (this.failedOnce) return;

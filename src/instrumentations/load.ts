@@ -13,8 +13,6 @@ import { noteRouterErrors, routerPublishesErrors } from './express-errors';
 import { getRequestId } from '../context/request-context';
 import { RequireRouter } from './require-router';
 
-export { packageOf } from './require-router';
-
 type InstrumentationClass = new (config?: InstrumentationConfig) => Instrumentation;
 
 function configFor(name: InstrumentationName, config: Config): InstrumentationConfig {

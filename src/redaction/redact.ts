@@ -4,7 +4,6 @@ import { foldKey } from '../config/resolve';
 
 export const REDACTED = '[REDACTED]';
 
-// 13–19 digits, optionally grouped by single spaces or dashes.
 // A whole token of 13–19 digits, spaces or dashes between them: digits that are part of a longer token (the
 // last groups of a UUID request id, a hex hash) are never taken for a card, however Luhn happens to fall.
 const CARD_CANDIDATE = /(?<![\w-])\d(?:[ -]?\d){12,18}(?![\w-])/g;

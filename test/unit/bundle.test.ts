@@ -51,6 +51,23 @@ describe('the bundled runtime', () => {
     }
     expect(text).toContain('// node_modules/@opentelemetry/sdk-trace/');
   });
+
+  it('names every bundled package, with its version and licence, in THIRD-PARTY-LICENSES.txt', () => {
+    const bundled = new Set<string>();
+    for (const file of runtimeFiles()) {
+      for (const [, path] of readFileSync(file, 'utf8').matchAll(/^\/\/ node_modules\/(.+)$/gm)) {
+        const parts = path.split('/node_modules/').pop()!.split('/');
+        bundled.add(parts.slice(0, parts[0].startsWith('@') ? 2 : 1).join('/'));
+      }
+    }
+    const notices = readFileSync(join(dist, 'chunks', 'THIRD-PARTY-LICENSES.txt'), 'utf8');
+    expect(bundled.size).toBeGreaterThan(50);
+    const missing = [...bundled].filter(
+      (pkg) => !new RegExp(`^${pkg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}@\\S+ \\(`, 'm').test(notices),
+    );
+    expect(missing).toEqual([]);
+    expect(notices).toMatch(/^@opentelemetry\/sdk-trace@2\.12\.0 \(Apache-2\.0\)$/m);
+  });
 });
 
 describe('the bundled start', () => {
