@@ -10,20 +10,18 @@ import { build } from 'rolldown';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, relative, sep } from 'node:path';
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 
 // Left to Node's resolution at run time:
-// - the API packages: the app and every instrumentation must share one copy, whose proxies start() makes live;
 // - import-in-the-middle and require-in-the-middle: the ES-module loader hook (a separate thread) and the patched
 //   modules must share one import-in-the-middle with @opentelemetry/instrumentation's hooks;
 // - gRPC exporters and @grpc/grpc-js: large, loaded only when OTEL_EXPORTER_OTLP_PROTOCOL=grpc;
 // - winston and its transports: an app that logs with winston itself would otherwise hold two copies, and the
 //   winston instrumentation patches only a copy loaded through `require`.
 const EXTERNAL = [
-  '@opentelemetry/api',
-  '@opentelemetry/api-logs',
   'import-in-the-middle',
   'require-in-the-middle',
   /^@grpc\//,
@@ -53,13 +51,37 @@ const lazyCompose = {
   },
 };
 
+// The API packages are bundled, but the app must get the same copy (its proxies go live only when that copy
+// registers the SDK): every import of them goes through `shareWithApp` (src/shared-package.ts), which hands the
+// bundled copy to Node's module cache, or adopts the app's copy when the app loaded it first.
+const SHARED = ['@opentelemetry/api', '@opentelemetry/api-logs'];
+const requireFromRoot = createRequire(join(root, 'package.json'));
+const sharedApi = {
+  name: 'otelkit-shared-api',
+  resolveId(source) {
+    return SHARED.includes(source) ? `\0otelkit-shared:${source}` : null;
+  },
+  load(id) {
+    if (!id.startsWith('\0otelkit-shared:')) return null;
+    const name = id.slice('\0otelkit-shared:'.length);
+    const file = requireFromRoot.resolve(name);
+    const { version } = JSON.parse(
+      readFileSync(join(file.slice(0, file.lastIndexOf(name) + name.length), 'package.json'), 'utf8'),
+    );
+    return (
+      `const { shareWithApp } = require(${JSON.stringify(join(dist, 'shared-package.js'))});\n` +
+      `module.exports = shareWithApp(${JSON.stringify(name)}, ${JSON.stringify(version)}, () => require(${JSON.stringify(file)}));\n`
+    );
+  },
+};
+
 rmSync(join(dist, 'chunks'), { recursive: true, force: true });
 const { output } = await build({
   cwd: root,
   input: { start: join(dist, 'start.js'), index: join(dist, 'index.js'), compose: COMPOSE },
   platform: 'node',
   external: EXTERNAL,
-  plugins: [lazyCompose],
+  plugins: [lazyCompose, sharedApi],
   logLevel: 'warn',
   output: {
     dir: dist,

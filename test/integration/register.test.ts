@@ -132,6 +132,23 @@ describe('otelkit/register', () => {
     expect(bed.receiver.spans.find((s) => s.kind === 2)!.resource['service.name']).toBe('programmatic');
   });
 
+  it.each([
+    ['preloaded: the app’s require of the API returns otelkit’s copy, one file', 'require', {}, 1],
+    ['a tracer taken before start() in code goes live with it', 'none', { EARLY: '1' }, undefined],
+  ] as const)('the app’s own @opentelemetry/api, %s', async (_case, preload, extra, apiFiles) => {
+    const app = bed.launch('app-uses-api.cjs', { preload, env: { ...fastExportEnv(bed.receiver.url), ...extra } });
+    const res = await get(await app.url('/'));
+    expect(res.status).toBe(200);
+    if (apiFiles !== undefined) expect(JSON.parse(res.body)).toEqual({ apiFiles });
+    await bed.receiver.waitFor(
+      () => bed.receiver.spans.some((s) => s.name === 'app-span') && bed.receiver.spans.some((s) => s.kind === 2),
+      10_000,
+      'the app’s own span and the server span',
+    );
+    const server = bed.receiver.spans.find((s) => s.kind === 2)!;
+    expect(bed.receiver.spans.find((s) => s.name === 'app-span')!.parentSpanId).toBe(server.spanId);
+  });
+
   it('does not start a second SDK in worker threads', async () => {
     const app = bed.launch('worker.cjs', {
       preload: 'node-options',

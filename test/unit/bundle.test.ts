@@ -37,7 +37,7 @@ describe('the bundled runtime', () => {
     }
     const builtins = new Set(builtinModules);
     const packages = [...required].filter((id) => !id.startsWith('.') && !id.startsWith('node:') && !builtins.has(id));
-    expect(packages).toContain('@opentelemetry/api');
+    expect(packages).toContain('require-in-the-middle');
     const undeclared = packages.map(packageOf).filter((pkg) => !(pkg in dependencies) && !OPTIONAL.has(pkg));
     expect(undeclared).toEqual([]);
   });
@@ -50,6 +50,20 @@ describe('the bundled runtime', () => {
       expect(text).not.toContain(`require("${pkg}")`);
     }
     expect(text).toContain('// node_modules/@opentelemetry/sdk-trace/');
+  });
+
+  it('carries the API packages, reached only through shareWithApp with the installed version', () => {
+    const text = runtimeFiles()
+      .map((file) => readFileSync(file, 'utf8'))
+      .join('\n');
+    for (const pkg of ['@opentelemetry/api', '@opentelemetry/api-logs']) {
+      expect(text).not.toContain(`require("${pkg}")`);
+      const { version } = JSON.parse(readFileSync(join(root, 'node_modules', pkg, 'package.json'), 'utf8')) as {
+        version: string;
+      };
+      expect(text).toContain(`shareWithApp("${pkg}", "${version}", `);
+    }
+    expect(text).toContain('// node_modules/@opentelemetry/api/build/src/trace/ProxyTracerProvider.js');
   });
 
   it('names every bundled package, with its version and licence, in THIRD-PARTY-LICENSES.txt', () => {
