@@ -39,15 +39,32 @@ if (readFileSync(join(dist, 'start.js'), 'utf8').includes('./chunks/')) {
   console.error('dist/start.js is already bundled: run tsc first (npm run build does both)');
   process.exit(1);
 }
-// start() requires the SDK composition only when telemetry is on. It is an entry of its own, required at run time
-// from its built file, so the SDK packages (inside that entry) are not even read by a disabled process.
+// Entries that other entries require lazily, at run time, by their built file:
+// - `compose`: start() requires the SDK composition only when telemetry is on, so a disabled process does not even
+//   read the SDK packages;
+// - `packages/<name>`: each package the loaders in src/bundled.ts name (the instrumentations and cloud detectors),
+//   so a process reads only the packages it creates, not the code of ~45 in one file. What they share with the SDK
+//   lands in the chunks `dist/compose.js` loads.
+// Such a require is written as a placeholder and made relative to the requiring chunk once its place is known.
 const COMPOSE = join(dist, 'sdk', 'compose.js');
-const lazyCompose = {
-  name: 'otelkit-lazy-compose',
+const LOADERS = join(dist, 'bundled.js');
+const loaded = [...readFileSync(LOADERS, 'utf8').matchAll(/require\('([^']+)'\)/g)].map((m) => m[1]);
+const entryOf = (pkg) => `packages/${pkg.replace(/^@opentelemetry\//, '')}`;
+const LATER = 'otelkit-entry:';
+const lazyEntries = {
+  name: 'otelkit-lazy-entries',
   resolveId(source, importer) {
-    if (source === './sdk/compose' && importer === join(dist, 'start.js'))
-      return { id: join(dist, 'compose.js'), external: true };
+    if (source === './sdk/compose' && importer === join(dist, 'start.js')) return { id: `${LATER}compose.js`, external: true };
+    if (importer === LOADERS && loaded.includes(source)) return { id: `${LATER}${entryOf(source)}.js`, external: true };
     return null;
+  },
+  renderChunk(code, chunk) {
+    const rendered = code.replace(new RegExp(`"${LATER}([^"]+)"`, 'g'), (_, file) => {
+      const path = relative(dirname(chunk.fileName), file).split(sep).join('/');
+      return JSON.stringify(path.startsWith('.') ? path : `./${path}`);
+    });
+    // Only string literals change, within their lines: the chunk's source map stays as it is.
+    return { code: rendered, map: null };
   },
 };
 
@@ -76,12 +93,18 @@ const sharedApi = {
 };
 
 rmSync(join(dist, 'chunks'), { recursive: true, force: true });
+rmSync(join(dist, 'packages'), { recursive: true, force: true });
 const { output } = await build({
   cwd: root,
-  input: { start: join(dist, 'start.js'), index: join(dist, 'index.js'), compose: COMPOSE },
+  input: {
+    start: join(dist, 'start.js'),
+    index: join(dist, 'index.js'),
+    compose: COMPOSE,
+    ...Object.fromEntries(loaded.map((pkg) => [entryOf(pkg), requireFromRoot.resolve(pkg)])),
+  },
   platform: 'node',
   external: EXTERNAL,
-  plugins: [lazyCompose, sharedApi],
+  plugins: [lazyEntries, sharedApi],
   logLevel: 'warn',
   output: {
     dir: dist,

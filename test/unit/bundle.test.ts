@@ -3,7 +3,8 @@
 // found in this repository's node_modules and missing from a user's install.
 import { readFileSync, readdirSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { join, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = join(__dirname, '..', '..');
@@ -18,9 +19,11 @@ const runtimeFiles = () => [
   join(dist, 'start.js'),
   join(dist, 'index.js'),
   join(dist, 'compose.js'),
-  ...readdirSync(join(dist, 'chunks'))
-    .filter((name) => name.endsWith('.js'))
-    .map((name) => join(dist, 'chunks', name)),
+  ...['chunks', 'packages'].flatMap((folder) =>
+    readdirSync(join(dist, folder))
+      .filter((name) => name.endsWith('.js'))
+      .map((name) => join(dist, folder, name)),
+  ),
 ];
 
 const packageOf = (id: string) =>
@@ -93,5 +96,30 @@ describe('the bundled start', () => {
     expect(startSide).toContain('require("../compose.js")');
     expect(startSide).not.toContain('// node_modules/@opentelemetry/sdk-trace/');
     expect(readFileSync(join(dist, 'compose.js'), 'utf8')).toContain('// node_modules/@opentelemetry/sdk-trace/');
+  });
+
+  it('reads an instrumentation or detector package only when it creates one: at start, the three without a target package (http, runtime-node, undici)', () => {
+    const compose = readFileSync(join(dist, 'compose.js'), 'utf8');
+    expect(compose).not.toContain('// node_modules/@opentelemetry/instrumentation-pg/');
+    expect(compose).toContain('() => require("./packages/instrumentation-pg.js")');
+    const loaded = execFileSync(
+      process.execPath,
+      [
+        '--require',
+        join(dist, 'register.js'),
+        '-e',
+        `setImmediate(() => console.log(JSON.stringify(Object.keys(require.cache).filter((f) => f.includes('${sep}dist${sep}packages${sep}')).map((f) => require('node:path').basename(f)).sort())))`,
+      ],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, OTEL_TRACES_EXPORTER: 'none', OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' },
+      },
+    );
+    expect(JSON.parse(loaded)).toEqual([
+      'instrumentation-http.js',
+      'instrumentation-runtime-node.js',
+      'instrumentation-undici.js',
+    ]);
   });
 });
