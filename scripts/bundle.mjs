@@ -2,8 +2,9 @@
 // reads a few dozen files instead of ~400 and the compile cache holds them in a few entries.
 // - `start` (behind both register entries) and `index` share chunks with otelkit's modules: process-wide state
 //   (request context, pending exceptions) has one instance whichever entry an app loads;
-// - `compose` holds the SDK, exporter, instrumentation and detector packages; `start()` requires it only when
-//   telemetry is on.
+// - `compose` holds the SDK and exporter packages; `start()` requires it only when telemetry is on;
+// - `packages/<name>`, one per instrumentation or cloud detector package, required when otelkit creates one;
+// - the API packages ride along in the chunks, shared with the app (see `sharedApi` below).
 // tsc's declarations and the other modules stay in dist/ as they are; the tiny register entries (not bundled)
 // turn the compile cache on before they require the bundled `start`.
 import { build } from 'rolldown';
@@ -133,5 +134,5 @@ for (const id of output.flatMap((item) => item.moduleIds ?? [])) {
 const notices = [...packages.values()].sort().join(`\n${'-'.repeat(80)}\n\n`);
 writeFileSync(
   join(dist, 'chunks', 'THIRD-PARTY-LICENSES.txt'),
-  `Packages bundled into dist/start.js, dist/index.js, dist/compose.js and these chunks, with their licences.\n\n${notices}`,
+  `Packages bundled into dist/start.js, dist/index.js, dist/compose.js, dist/packages/ and these chunks, with their licences.\n\n${notices}`,
 );
