@@ -100,8 +100,17 @@ describe('the bundled start', () => {
 
   it('reads an instrumentation or detector package only when it creates one: at start, the three without a target package (http, runtime-node, undici)', () => {
     const compose = readFileSync(join(dist, 'compose.js'), 'utf8');
-    expect(compose).not.toContain('// node_modules/@opentelemetry/instrumentation-pg/');
     expect(compose).toContain('() => require("./packages/instrumentation-pg.js")');
+    // Each package's code is in its own entry only: a second copy elsewhere would be a second instance.
+    const elsewhere = runtimeFiles()
+      .filter((file) => !file.includes(`${sep}packages${sep}`))
+      .map((file) => readFileSync(file, 'utf8'))
+      .join('\n');
+    const entries = readdirSync(join(dist, 'packages')).filter((name) => name.endsWith('.js'));
+    expect(entries).toHaveLength(45);
+    for (const entry of entries) {
+      expect(elsewhere).not.toContain(`// node_modules/@opentelemetry/${entry.replace(/\.js$/, '')}/`);
+    }
     const loaded = execFileSync(
       process.execPath,
       [
