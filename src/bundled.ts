@@ -1,8 +1,8 @@
 // Packages that reach otelkit through @opentelemetry/auto-instrumentations-node: every instrumentation and the
-// cloud resource detectors. Each is named in a literal `require` so that the bundle (scripts/bundle.mjs) carries
-// it; a package's code still runs only when it is asked for (a deferred instrumentation, a configured detector).
-// The loaders live here, not in the instrumentation table: the table is read by the config on every start, and
-// requires next to it would put every package on the bundle's start side instead of in `dist/compose.js`.
+// cloud resource detectors. Each is named in a literal `require`: the bundle (scripts/bundle.mjs) makes every
+// package required from this file an entry of its own (dist/packages/<name>.js), read only when a loader runs (a
+// created instrumentation, a configured detector). The loaders live here, not in the instrumentation table: the
+// table is read by the config on every start, on the bundle's start side, and the bundle keys off this file.
 const PACKAGES: Record<string, () => unknown> = {
   '@opentelemetry/instrumentation-amqplib': () => require('@opentelemetry/instrumentation-amqplib'),
   '@opentelemetry/instrumentation-aws-lambda': () => require('@opentelemetry/instrumentation-aws-lambda'),

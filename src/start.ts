@@ -27,7 +27,7 @@ function startWith(options: StartOptions, { deferInstrumentations }: { deferInst
       diagnostics.info('OTEL_SDK_DISABLED=true: telemetry is off, the application runs uninstrumented');
       return;
     }
-    // The SDK modules initialise only when telemetry is on (in the bundle their code is in the chunk, not run).
+    // The SDK loads only when telemetry is on: in the bundle it is dist/compose.js, which a disabled process never reads.
     const { composeSdk } = require('./sdk/compose') as typeof import('./sdk/compose');
     const sdk = composeSdk(config, { deferInstrumentations });
     state.sdk = sdk;

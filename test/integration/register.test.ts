@@ -133,10 +133,11 @@ describe('otelkit/register', () => {
   });
 
   it.each([
-    ['preloaded: the app’s require of the API returns otelkit’s copy, one file', 'require', {}, 1],
-    ['a tracer taken before start() in code goes live with it', 'none', { EARLY: '1' }, undefined],
-  ] as const)('the app’s own @opentelemetry/api, %s', async (_case, preload, extra, apiFiles) => {
-    const app = bed.launch('app-uses-api.cjs', { preload, env: { ...fastExportEnv(bed.receiver.url), ...extra } });
+    ['preloaded: the app’s require of the API returns otelkit’s copy, one file', 'app-uses-api.cjs', 'require', {}, 1],
+    ['a tracer taken before start() in code goes live with it', 'app-uses-api.cjs', 'none', { EARLY: '1' }, undefined],
+    ['imported by an ES module under --import: its own ESM copy works', 'app-uses-api.mjs', 'import', {}, undefined],
+  ] as const)('the app’s own @opentelemetry/api, %s', async (_case, fixture, preload, extra, apiFiles) => {
+    const app = bed.launch(fixture, { preload, env: { ...fastExportEnv(bed.receiver.url), ...extra } });
     const res = await get(await app.url('/'));
     expect(res.status).toBe(200);
     if (apiFiles !== undefined) expect(JSON.parse(res.body)).toEqual({ apiFiles });
