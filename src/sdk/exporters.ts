@@ -8,7 +8,8 @@ type ExporterClass = new (config: Record<string, unknown>) => unknown;
 // outside it with @grpc/grpc-js. Each package loads only when the config uses it.
 const EXPORTERS: Record<Signal, Record<OtlpTarget['protocol'], () => ExporterClass>> = {
   traces: {
-    'http/protobuf': () => require('@opentelemetry/exporter-trace-otlp-proto').OTLPTraceExporter,
+    'http/protobuf': () =>
+      (require('./trace-protobuf-exporter') as typeof import('./trace-protobuf-exporter')).TraceProtobufExporter,
     'http/json': () => require('@opentelemetry/exporter-trace-otlp-http').OTLPTraceExporter,
     grpc: () => require('@opentelemetry/exporter-trace-otlp-grpc').OTLPTraceExporter,
   },

@@ -1,0 +1,139 @@
+// otelkit's OTLP span encoding writes exactly the bytes of upstream's ProtobufTraceSerializer, for any span the
+// SDK can produce (property-based: attribute values of every type, events, links, statuses, trace state, remote
+// parents, several scopes and resources), and what it writes decodes with the protocol's own definitions.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { ROOT_CONTEXT, SpanKind, TraceFlags, trace, type AttributeValue, type Attributes } from '@opentelemetry/api';
+import { TraceState } from '@opentelemetry/core';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
+import { encodeTraceRequest } from '../../src/sdk/otlp-trace-encoding';
+
+// The protocol's generated definitions, from the older transformer release the benchmark sink also decodes with.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const root = require('otlp-transformer-decoders/build/src/generated/root');
+const TraceRequest = root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+
+const text = fc.oneof(
+  fc.string({ maxLength: 40 }),
+  fc.string({ unit: 'grapheme', maxLength: 20 }),
+  fc.string({ minLength: 130, maxLength: 300 }),
+);
+const number = fc.oneof(
+  fc.integer(),
+  fc.integer({ min: 0, max: 2 ** 40 }),
+  fc.constantFrom(2 ** 32, 2 ** 53, -(2 ** 53), 2 ** 63, -(2 ** 63), -1, 0),
+  fc.double({ noNaN: false }),
+);
+const primitive = fc.oneof(text, number, fc.boolean());
+const value: fc.Arbitrary<AttributeValue> = fc.oneof(
+  primitive,
+  fc.array(fc.oneof(text, fc.constant(null), fc.constant(undefined)), { maxLength: 4 }) as fc.Arbitrary<AttributeValue>,
+  fc.array(number, { maxLength: 4 }),
+  fc.array(fc.boolean(), { maxLength: 4 }),
+);
+const attributes: fc.Arbitrary<Attributes> = fc.dictionary(
+  fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('http.route', 'url.path', 'ключ')),
+  value,
+  {
+    maxKeys: 8,
+  },
+);
+const hex = (length: number) => fc.stringMatching(new RegExp(`^[0-9a-f]{${length}}$`)).filter((id) => !/^0+$/.test(id));
+const linkContext = fc.record({
+  traceId: hex(32),
+  spanId: hex(16),
+  traceFlags: fc.constantFrom(TraceFlags.NONE, TraceFlags.SAMPLED),
+  isRemote: fc.boolean(),
+  traceState: fc.option(fc.constantFrom('vendor=value', 'a=1,b=2'), { nil: undefined }),
+});
+
+const spanSpec = fc.record({
+  scope: fc.constantFrom(['scope-a', '1.0.0'], ['scope-b', undefined], ['ünïcode', '2']),
+  resource: fc.nat({ max: 1 }),
+  name: text,
+  kind: fc.constantFrom(SpanKind.INTERNAL, SpanKind.SERVER, SpanKind.CLIENT, SpanKind.PRODUCER, SpanKind.CONSUMER),
+  attributes,
+  parent: fc.option(linkContext, { nil: undefined }),
+  events: fc.array(fc.record({ name: text, attributes: fc.option(attributes, { nil: undefined }) }), { maxLength: 3 }),
+  links: fc.array(fc.record({ context: linkContext, attributes: fc.option(attributes, { nil: undefined }) }), { maxLength: 2 }),
+  status: fc.record({ code: fc.constantFrom(0, 1, 2), message: fc.option(text, { nil: undefined }) }),
+  exception: fc.boolean(),
+  durationMs: fc.nat({ max: 5000 }),
+});
+
+function makeSpans(specs: fc.infer<typeof spanSpec>[]): ReadableSpan[] {
+  const exporter = new InMemorySpanExporter();
+  const resources = [
+    resourceFromAttributes({ 'service.name': 'orders', 'process.command_args': ['node', 'app.js'], 'host.cores': 2 }),
+    resourceFromAttributes({ 'service.name': 'ünïcode-svc', 'deployment.environment.name': 'prod' }),
+  ];
+  const providers = resources.map(
+    (resource) => new TracerProvider({ resource, spanProcessors: [new SimpleSpanProcessor({ exporter })] }),
+  );
+  for (const spec of specs) {
+    const tracer = providers[spec.resource].getTracer(spec.scope[0], spec.scope[1]);
+    const parent = spec.parent
+      ? trace.setSpanContext(ROOT_CONTEXT, {
+          ...spec.parent,
+          traceState: spec.parent.traceState ? new TraceState(spec.parent.traceState) : undefined,
+        })
+      : ROOT_CONTEXT;
+    const start: [number, number] = [1_764_000_000 + spec.durationMs, 123_456_789];
+    const span = tracer.startSpan(
+      spec.name,
+      {
+        kind: spec.kind,
+        attributes: spec.attributes,
+        startTime: start,
+        links: spec.links.map((l) => ({
+          context: { ...l.context, traceState: l.context.traceState ? new TraceState(l.context.traceState) : undefined },
+          attributes: l.attributes,
+        })),
+      },
+      parent,
+    );
+    for (const event of spec.events) span.addEvent(event.name, event.attributes, [start[0], 999_999_999]);
+    if (spec.exception) span.recordException(new Error('boom'), [start[0] + 1, 5]);
+    span.setStatus(spec.status);
+    span.end([start[0] + 2, spec.durationMs * 1000]);
+  }
+  return exporter.getFinishedSpans();
+}
+
+describe('OTLP span encoding', () => {
+  it('writes the same bytes as upstream serializer for any spans', () => {
+    fc.assert(
+      fc.property(fc.array(spanSpec, { minLength: 1, maxLength: 12 }), (specs) => {
+        const spans = makeSpans(specs);
+        expect(Buffer.from(encodeTraceRequest(spans)).equals(Buffer.from(ProtobufTraceSerializer.serializeRequest(spans)!))).toBe(
+          true,
+        );
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('writes large batches (lengths beyond two varint bytes) that decode to every span', () => {
+    const specs = Array.from({ length: 600 }, (_, i) => fc.sample(spanSpec, { numRuns: 1, seed: i })[0]);
+    const spans = makeSpans(specs);
+    const bytes = encodeTraceRequest(spans);
+    expect(bytes.length).toBeGreaterThan(0x4000);
+    expect(Buffer.from(bytes).equals(Buffer.from(ProtobufTraceSerializer.serializeRequest(spans)!))).toBe(true);
+    const decoded = TraceRequest.decode(bytes);
+    const names = decoded.resourceSpans.flatMap((rs: { scopeSpans: { spans: { name: string }[] }[] }) =>
+      rs.scopeSpans.flatMap((ss) => ss.spans.map((s) => s.name)),
+    );
+    expect(names.sort()).toEqual(spans.map((s) => s.name).sort());
+  });
+
+  it('hands each request its own bytes: a later request does not overwrite an earlier one', () => {
+    const first = makeSpans(fc.sample(spanSpec, { numRuns: 3, seed: 1 }));
+    const second = makeSpans(fc.sample(spanSpec, { numRuns: 3, seed: 2 }));
+    const a = encodeTraceRequest(first);
+    const copy = Buffer.from(a);
+    encodeTraceRequest(second);
+    expect(Buffer.from(a).equals(copy)).toBe(true);
+  });
+});
