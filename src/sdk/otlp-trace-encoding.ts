@@ -111,6 +111,11 @@ class Writer {
     this.ensure(length + 11);
     this.buf[this.pos++] = tag(field, LENGTH);
     this.varint(length);
+    this.text(text, length);
+  }
+
+  /** The UTF-8 bytes of `text`, `length` of them; the caller has made room. */
+  private text(text: string, length: number): void {
     if (length === text.length) {
       const buf = this.buf;
       for (let i = 0; i < length; i++) buf[this.pos++] = text.charCodeAt(i);
@@ -151,8 +156,8 @@ class Writer {
     this.pos = end;
   }
 
-  keyValue(field: number, key: string, value: unknown): void {
-    const start = this.begin(field, 1);
+  /** KeyValue.key with its tag and length, encoded once per attribute key. */
+  private key(key: string): Buffer {
     let encoded = this.keys.get(key);
     if (encoded === undefined) {
       const bytes = Buffer.from(key, 'utf8');
@@ -169,12 +174,39 @@ class Writer {
       bytes.copy(encoded, at);
       if (this.keys.size < MAX_CACHED_KEYS) this.keys.set(key, encoded);
     }
-    this.ensure(encoded.length);
-    encoded.copy(this.buf, this.pos);
-    this.pos += encoded.length;
-    const value_ = this.begin(2, 1);
+    return encoded;
+  }
+
+  /** Short runs are copied in a loop: cheaper than a native copy at the sizes of keys. */
+  private bytes(bytes: Uint8Array): void {
+    const buf = this.buf;
+    for (let i = 0; i < bytes.length; i++) buf[this.pos++] = bytes[i];
+  }
+
+  keyValue(field: number, key: string, value: unknown): void {
+    const encodedKey = this.key(key);
+    if (typeof value === 'string') {
+      // The common case, sized up front: no length to reserve and fix up.
+      const length = utf8Length(value);
+      const anyValue = 1 + varintSize(length) + length;
+      const keyValue = encodedKey.length + 1 + varintSize(anyValue) + anyValue;
+      this.ensure(keyValue + 6);
+      this.buf[this.pos++] = tag(field, LENGTH);
+      this.varint(keyValue);
+      this.bytes(encodedKey);
+      this.buf[this.pos++] = tag(2, LENGTH);
+      this.varint(anyValue);
+      this.buf[this.pos++] = tag(1, LENGTH);
+      this.varint(length);
+      this.text(value, length);
+      return;
+    }
+    const start = this.begin(field, 1);
+    this.ensure(encodedKey.length);
+    this.bytes(encodedKey);
+    const any = this.begin(2, 1);
     this.anyValue(value);
-    this.end(value_, 1);
+    this.end(any, 1);
     this.end(start, 1);
   }
 

@@ -1,0 +1,76 @@
+// The cost of encoding one export batch: upstream's ProtobufTraceSerializer against otelkit's encoding
+// (src/sdk/otlp-trace-encoding.ts), on 512 spans shaped like otelkit's HTTP server span, alternated in one run.
+// Usage: npm run build && node bench/span-encoding.mjs [--rounds 15] [--batches 40]
+import { createRequire } from 'node:module';
+import { randomUUID } from 'node:crypto';
+
+const require = createRequire(import.meta.url);
+const { ROOT_CONTEXT, SpanKind } = require('@opentelemetry/api');
+const { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } = require('@opentelemetry/sdk-trace');
+const { ProtobufTraceSerializer } = require('@opentelemetry/otlp-transformer');
+const { encodeTraceRequest } = require('../dist/sdk/otlp-trace-encoding.js');
+
+const option = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return Number(i > 0 ? process.argv[i + 1] : fallback);
+};
+const rounds = option('rounds', 15);
+const batches = option('batches', 40);
+
+const exporter = new InMemorySpanExporter();
+const tracer = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] }).getTracer(
+  'otelkit/http-server',
+  '0.1.0',
+);
+for (let i = 0; i < 512; i++) {
+  const span = tracer.startSpan(
+    'GET',
+    {
+      kind: SpanKind.SERVER,
+      attributes: {
+        'http.request.method': 'GET',
+        'url.scheme': 'http',
+        'url.path': `/orders/${i}`,
+        'server.address': '127.0.0.1',
+        'server.port': 3000,
+        'network.peer.address': '127.0.0.1',
+        'network.peer.port': 40000 + i,
+        'network.protocol.version': '1.1',
+        'user_agent.original': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36',
+        'client.address': '127.0.0.1',
+        request_id: randomUUID(),
+      },
+    },
+    ROOT_CONTEXT,
+  );
+  span.setAttribute('http.response.status_code', 200);
+  span.setAttribute('http.route', '/orders/:id');
+  span.updateName('GET /orders/:id');
+  span.end();
+}
+// SimpleSpanProcessor hands spans over once the resource is settled.
+await new Promise((resolve) => setTimeout(resolve, 50));
+const spans = exporter.getFinishedSpans();
+const upstream = Buffer.from(ProtobufTraceSerializer.serializeRequest(spans));
+if (!upstream.equals(Buffer.from(encodeTraceRequest(spans)))) throw new Error('the two encodings differ');
+
+const time = (encode) => {
+  const began = process.hrtime.bigint();
+  for (let i = 0; i < batches; i++) encode(spans);
+  return Number(process.hrtime.bigint() - began) / 1e3 / batches; // µs per batch
+};
+const results = { upstream: [], otelkit: [] };
+for (let r = 0; r < rounds; r++) {
+  results.upstream.push(time((s) => ProtobufTraceSerializer.serializeRequest(s)));
+  results.otelkit.push(time(encodeTraceRequest));
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+console.log(
+  `Node ${process.version}, ${spans.length} spans (${upstream.length} bytes), ${rounds} rounds × ${batches} batches, medians`,
+);
+console.log('| encoding | ms per batch | µs per span |');
+console.log('|---|---|---|');
+for (const [name, xs] of Object.entries(results)) {
+  const us = median(xs);
+  console.log(`| ${name} | ${(us / 1000).toFixed(2)} | ${(us / spans.length).toFixed(2)} |`);
+}
