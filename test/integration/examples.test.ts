@@ -74,9 +74,12 @@ describe.skipIf(missing.length > 0)('examples: orders-api + inventory-service on
 
     const names = ['pg.query:SELECT postgres', 'redis-GET', 'redis-SET'];
     await bed.receiver.waitFor(
-      () => !!serverSpan('inventory', 'examples-1') && names.every((n) => bed.receiver.spans.some((s) => s.name === n)),
+      () =>
+        !!serverSpan('inventory', 'examples-1') &&
+        !!serverSpan('orders-api', 'examples-1') &&
+        names.every((n) => bed.receiver.spans.some((s) => s.name === n)),
       10_000,
-      'server, pg and redis spans',
+      'both server spans, pg and redis spans',
     );
     const server = serverSpan('orders-api', 'examples-1')!;
     expect(server.attributes).toMatchObject({ 'http.route': '/orders/:id', 'user.id': '42', 'organization.id': 'acme' });

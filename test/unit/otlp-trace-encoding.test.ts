@@ -63,7 +63,9 @@ const spanSpec = fc.record({
   durationMs: fc.nat({ max: 5000 }),
 });
 
-function makeSpans(specs: fc.infer<typeof spanSpec>[]): ReadableSpan[] {
+type SpanSpec = typeof spanSpec extends fc.Arbitrary<infer T> ? T : never;
+
+function makeSpans(specs: SpanSpec[]): ReadableSpan[] {
   const exporter = new InMemorySpanExporter();
   const resources = [
     resourceFromAttributes({ 'service.name': 'orders', 'process.command_args': ['node', 'app.js'], 'host.cores': 2 }),

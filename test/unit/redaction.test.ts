@@ -1,5 +1,6 @@
 // Redaction table: sensitive keys (nested, arrays, header-style names, custom keys), card numbers, query strings.
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { Redactor, maskCardNumbers } from '../../src/redaction/redact';
 import { resolveConfig } from '../../src/config/resolve';
 import { snapshotEnv } from '../../src/config/env';
@@ -68,6 +69,31 @@ describe('Redactor.redactQuery and card masking', () => {
   it('masks every card in a long text and leaves other digits', () => {
     expect(maskCardNumbers('order 12345, card 4111111111111111, ref 2024')).toBe(
       'order 12345, card [REDACTED CARD ****1111], ref 2024',
+    );
+  });
+
+  it('masks what the card expression alone masks, for any text (the digit scan before it only skips work)', () => {
+    // The expression without the scan, as the reference.
+    const reference = (text: string) =>
+      text.replace(/(?<![\w-])\d(?:[ -]?\d){12,18}(?![\w-])/g, (candidate) => {
+        const digits = candidate.replace(/[ -]/g, '');
+        const luhn = [...digits].reverse().reduce((sum, ch, i) => {
+          const d = Number(ch) * (i % 2 === 1 ? 2 : 1);
+          return sum + (d > 9 ? d - 9 : d);
+        }, 0);
+        return luhn % 10 === 0 ? `[REDACTED CARD ****${digits.slice(-4)}]` : candidate;
+      });
+    const piece = fc.oneof(
+      fc.constantFrom('4111 1111 1111 1111', '5500-0000-0000-0004', '378282246310005', '4111111111111112', ' ', '-', 'a', '_'),
+      fc.stringMatching(/^[0-9 -]{1,20}$/),
+      fc.uuid(),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 6 }), (pieces) => {
+        const text = pieces.join('');
+        expect(maskCardNumbers(text)).toBe(reference(text));
+      }),
+      { numRuns: 2000 },
     );
   });
 });
