@@ -9,7 +9,7 @@
 import http, { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
 import { AsyncResource } from 'node:async_hooks';
-import { errorMonitor } from 'node:events';
+import { errorMonitor, type EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import {
   context,
@@ -158,11 +158,14 @@ function replaceEmit(proto: { emit: Emit }, make: (original: Emit) => Emit): () 
   };
 }
 
-/** Listeners of a request or response run in the scope it was tagged with (see the module comment). */
+/**
+ * Listeners of a request or response run in the scope it was tagged with (see the module comment). An event
+ * nobody listens to needs no scope ('error' aside: it throws), and most of a response's events are such.
+ */
 const emitInScope = (original: Emit): Emit =>
-  function emit(this: unknown) {
+  function emit(this: unknown, event: string | symbol) {
     const scope = (this as Scoped)[kScope];
-    return scope === undefined
+    return scope === undefined || (event !== 'error' && (this as EventEmitter).listenerCount(event) === 0)
       ? // eslint-disable-next-line prefer-rest-params
         Reflect.apply(original, this, arguments)
       : // eslint-disable-next-line prefer-rest-params

@@ -54,5 +54,8 @@ export function createResource(config: Config): Resource {
     'telemetry.distro.name': 'otelkit',
     'telemetry.distro.version': OTELKIT_VERSION,
   });
-  return detected.merge(configured);
+  const resource = detected.merge(configured);
+  // Settle the detectors' pending attributes now: until then the batch processors wait on them span by span.
+  resource.waitForAsyncAttributes?.().catch(() => {});
+  return resource;
 }
