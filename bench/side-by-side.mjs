@@ -1,0 +1,126 @@
+// Two or more variants of one app at the same time, all on CPU 0, each under its own wrk (CPU 1): they share
+// the core, so the ratio of the requests they serve is the inverse ratio of their CPU per request, and a machine
+// that speeds up or slows down during the run does so for all of them alike. For comparing builds of otelkit
+// (or settings) whose difference is smaller than the spread between separate runs of bench/overhead.mjs.
+//
+// Usage: node bench/side-by-side.mjs [--app hello|realistic|middleware] [--duration 4] [--rounds 6]
+//          'name: ENV=value ... -- node args' 'name: ...' ...
+// e.g.   node bench/side-by-side.mjs 'before: -- -r ./dist-before/register.js' 'after: -- -r ./dist/register.js'
+// (a build to compare against is a copy of dist/ inside this folder, so that it finds the same node_modules).
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const APPS = {
+  hello: { script: 'bench/apps/hello.cjs', path: '/' },
+  realistic: { script: 'bench/apps/realistic.cjs', path: '/orders/42' },
+  middleware: { script: 'bench/apps/middleware.cjs', path: '/api/tickets/7' },
+};
+const options = new Map();
+const specs = [];
+for (let i = 2; i < process.argv.length; i++) {
+  const arg = process.argv[i];
+  if (arg.startsWith('--')) options.set(arg.slice(2), process.argv[++i]);
+  else specs.push(arg);
+}
+const app = APPS[options.get('app') ?? 'hello'];
+const duration = Number(options.get('duration') ?? 4);
+const rounds = Number(options.get('rounds') ?? 6);
+if (!app || specs.length < 2) {
+  console.error(
+    "usage: node bench/side-by-side.mjs [--app hello] [--duration 4] [--rounds 6] 'a: ENV=1 -- -r ./dist/register.js' 'b: ...'",
+  );
+  process.exit(2);
+}
+
+const variants = specs.map((spec) => {
+  const [name, rest = ''] = spec.split(/:(.*)/s);
+  const [envPart, argPart = ''] = rest.split(/(?:^|\s)--(?:\s|$)/);
+  const env = Object.fromEntries(
+    envPart
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((pair) => pair.split(/=(.*)/s).slice(0, 2)),
+  );
+  return { name: name.trim(), env, args: argPart.trim().split(/\s+/).filter(Boolean) };
+});
+
+function start(command, args, env, cpu) {
+  const child = spawn('taskset', ['-c', cpu, command, ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let errors = '';
+  child.stderr.on('data', (chunk) => (errors = (errors + chunk).slice(-2000)));
+  child.port = new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const port = /"listening":(\d+)/.exec(out)?.[1];
+      if (port) resolve(Number(port));
+    });
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited (${code}) before listening:\n${errors}`)));
+  });
+  return child;
+}
+
+function wrk(port, seconds) {
+  return new Promise((resolve) => {
+    const child = spawn('taskset', ['-c', '1', 'wrk', '-t1', '-c16', `-d${seconds}s`, `http://127.0.0.1:${port}${app.path}`]);
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.on('close', () => resolve(Number(/(\d+) requests in/.exec(out)?.[1] ?? 0)));
+  });
+}
+
+const sink = start(process.execPath, ['bench/sink.cjs'], {}, '1');
+const upstream = start(process.execPath, ['bench/apps/upstream.cjs'], {}, '1');
+const [sinkPort, upstreamPort] = await Promise.all([sink.port, upstream.port]);
+const ratios = variants.map(() => []);
+try {
+  for (let round = 1; round <= rounds; round++) {
+    const apps = variants.map((v) =>
+      start(
+        process.execPath,
+        [...v.args, app.script],
+        {
+          PORT: '0',
+          UPSTREAM_URL: `http://127.0.0.1:${upstreamPort}`,
+          OTEL_SERVICE_NAME: 'bench',
+          OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sinkPort}`,
+          ...v.env,
+        },
+        '0',
+      ),
+    );
+    try {
+      const ports = await Promise.all(apps.map((a) => a.port));
+      await Promise.all(ports.map((port) => wrk(port, 2))); // warm-up
+      const served = await Promise.all(ports.map((port) => wrk(port, duration)));
+      served.forEach((n, i) => ratios[i].push(n / served[0]));
+      console.log(
+        `round ${round}: ${variants.map((v, i) => `${v.name} ${served[i]} (${(served[i] / served[0]).toFixed(3)})`).join(', ')}`,
+      );
+    } finally {
+      for (const a of apps) {
+        a.kill();
+        if (a.exitCode === null) await once(a, 'exit');
+      }
+    }
+  }
+} finally {
+  sink.kill();
+  upstream.kill();
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+console.log(
+  `Node ${process.version}, ${options.get('app') ?? 'hello'}, ${rounds} rounds × ${duration} s, requests served relative to ${variants[0].name} (median, range):`,
+);
+for (const [i, v] of variants.entries()) {
+  const xs = ratios[i];
+  console.log(`  ${v.name}: ${median(xs).toFixed(3)} (${Math.min(...xs).toFixed(3)}–${Math.max(...xs).toFixed(3)})`);
+}
