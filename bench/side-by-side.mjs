@@ -7,6 +7,8 @@
 //          'name: ENV=value ... -- node args' 'name: ...' ...
 // e.g.   node bench/side-by-side.mjs 'before: -- -r ./dist-before/register.js' 'after: -- -r ./dist/register.js'
 // (a build to compare against is a copy of dist/ inside this folder, so that it finds the same node_modules).
+// It also prints the bytes each variant allocated per request (V8's count, from --trace-gc-nvp): a figure that,
+// unlike time, does not move with the machine.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { dirname, join } from 'node:path';
@@ -56,12 +58,20 @@ function start(command, args, env, cpu) {
   });
   let errors = '';
   child.stderr.on('data', (chunk) => (errors = (errors + chunk).slice(-2000)));
+  // Apps run with --trace-gc-nvp: each GC line says how many bytes were allocated since the one before.
+  child.allocated = 0;
   child.port = new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk) => {
       out += chunk;
-      const port = /"listening":(\d+)/.exec(out)?.[1];
-      if (port) resolve(Number(port));
+      const lines = out.split('\n');
+      out = lines.pop();
+      for (const line of lines) {
+        const port = /"listening":(\d+)/.exec(line)?.[1];
+        if (port) resolve(Number(port));
+        const allocated = / allocated=(\d+)/.exec(line)?.[1];
+        if (allocated) child.allocated += Number(allocated);
+      }
     });
     child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited (${code}) before listening:\n${errors}`)));
   });
@@ -81,12 +91,13 @@ const sink = start(process.execPath, ['bench/sink.cjs'], {}, '1');
 const upstream = start(process.execPath, ['bench/apps/upstream.cjs'], {}, '1');
 const [sinkPort, upstreamPort] = await Promise.all([sink.port, upstream.port]);
 const ratios = variants.map(() => []);
+const perRequest = variants.map(() => []); // bytes allocated per request served
 try {
   for (let round = 1; round <= rounds; round++) {
     const apps = variants.map((v) =>
       start(
         process.execPath,
-        [...v.args, app.script],
+        ['--trace-gc-nvp', ...v.args, app.script],
         {
           PORT: '0',
           UPSTREAM_URL: `http://127.0.0.1:${upstreamPort}`,
@@ -100,10 +111,14 @@ try {
     try {
       const ports = await Promise.all(apps.map((a) => a.port));
       await Promise.all(ports.map((port) => wrk(port, 2))); // warm-up
+      const allocatedBefore = apps.map((a) => a.allocated);
       const served = await Promise.all(ports.map((port) => wrk(port, duration)));
-      served.forEach((n, i) => ratios[i].push(n / served[0]));
+      served.forEach((n, i) => {
+        ratios[i].push(n / served[0]);
+        perRequest[i].push((apps[i].allocated - allocatedBefore[i]) / n);
+      });
       console.log(
-        `round ${round}: ${variants.map((v, i) => `${v.name} ${served[i]} (${(served[i] / served[0]).toFixed(3)})`).join(', ')}`,
+        `round ${round}: ${variants.map((v, i) => `${v.name} ${served[i]} (${(served[i] / served[0]).toFixed(3)}, ${(perRequest[i].at(-1) / 1024).toFixed(1)} KB/request)`).join(', ')}`,
       );
     } finally {
       for (const a of apps) {
@@ -122,5 +137,9 @@ console.log(
 );
 for (const [i, v] of variants.entries()) {
   const xs = ratios[i];
-  console.log(`  ${v.name}: ${median(xs).toFixed(3)} (${Math.min(...xs).toFixed(3)}–${Math.max(...xs).toFixed(3)})`);
+  const kb = perRequest[i].map((b) => b / 1024);
+  console.log(
+    `  ${v.name}: ${median(xs).toFixed(3)} (${Math.min(...xs).toFixed(3)}–${Math.max(...xs).toFixed(3)}); ` +
+      `allocated ${median(kb).toFixed(1)} KB per request (${Math.min(...kb).toFixed(1)}–${Math.max(...kb).toFixed(1)})`,
+  );
 }
