@@ -11,6 +11,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { APPS } from './apps/index.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const option = (name, fallback) => {
@@ -39,11 +40,6 @@ const VARIANTS = {
     args: ['--require', 'otelkit/register'],
     env: { OTELKIT_HTTP_SERVER_INSTRUMENTATION: 'upstream' },
   },
-};
-const APPS = {
-  hello: { script: 'bench/apps/hello.cjs', path: '/' },
-  realistic: { script: 'bench/apps/realistic.cjs', path: '/orders/42' },
-  middleware: { script: 'bench/apps/middleware.cjs', path: '/api/tickets/7' },
 };
 
 function start(args, env, cpu) {

@@ -6,20 +6,16 @@
 // Usage: node bench/side-by-side.mjs [--app hello|realistic|middleware] [--duration 4] [--rounds 6]
 //          'name: ENV=value ... -- node args' 'name: ...' ...
 // e.g.   node bench/side-by-side.mjs 'before: -- -r ./dist-before/register.js' 'after: -- -r ./dist/register.js'
-// (a build to compare against is a copy of dist/ inside this folder, so that it finds the same node_modules).
+// (a build to compare against is a copy of its dist/ inside the repository, so that it finds the same node_modules).
 // It also prints the bytes each variant allocated per request (V8's count, from --trace-gc-nvp): a figure that,
 // unlike time, does not move with the machine.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { APPS } from './apps/index.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const APPS = {
-  hello: { script: 'bench/apps/hello.cjs', path: '/' },
-  realistic: { script: 'bench/apps/realistic.cjs', path: '/orders/42' },
-  middleware: { script: 'bench/apps/middleware.cjs', path: '/api/tickets/7' },
-};
 const options = new Map();
 const specs = [];
 for (let i = 2; i < process.argv.length; i++) {

@@ -117,11 +117,12 @@ describe('OTLP span encoding', () => {
     );
   });
 
-  it('writes large batches (lengths beyond two varint bytes) that decode to every span', () => {
+  it('writes large batches (lengths beyond two varint bytes, past the writer’s first 64 KB) that decode to every span', () => {
     const specs = Array.from({ length: 600 }, (_, i) => fc.sample(spanSpec, { numRuns: 1, seed: i })[0]);
     const spans = makeSpans(specs);
     const bytes = encodeTraceRequest(spans);
     expect(bytes.length).toBeGreaterThan(0x4000);
+    expect(bytes.length).toBeGreaterThan(64 * 1024); // the writer grew its buffer on the way
     expect(Buffer.from(bytes).equals(Buffer.from(ProtobufTraceSerializer.serializeRequest(spans)!))).toBe(true);
     const decoded = TraceRequest.decode(bytes);
     const names = decoded.resourceSpans.flatMap((rs: { scopeSpans: { spans: { name: string }[] }[] }) =>

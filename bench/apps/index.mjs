@@ -1,0 +1,6 @@
+// The benchmark's apps: the script each runs (from the repository root) and the path wrk requests.
+export const APPS = {
+  hello: { script: 'bench/apps/hello.cjs', path: '/' },
+  realistic: { script: 'bench/apps/realistic.cjs', path: '/orders/42' },
+  middleware: { script: 'bench/apps/middleware.cjs', path: '/api/tickets/7' },
+};
