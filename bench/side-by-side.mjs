@@ -7,10 +7,13 @@
 //          'name: ENV=value ... -- node args' 'name: ...' ...
 // e.g.   node bench/side-by-side.mjs 'before: -- -r ./dist-before/register.js' 'after: -- -r ./dist/register.js'
 // (a build to compare against is a copy of its dist/ inside the repository, so that it finds the same node_modules).
-// It also prints the bytes each variant allocated per request (V8's count, from --trace-gc-nvp): a figure that,
-// unlike time, does not move with the machine.
+// It also prints, per request served, each variant's own CPU (its process's user + system time, from /proc, so
+// threads and GC helpers count), its time in GC pauses, and the bytes it allocated and promoted to the old
+// generation (V8's counts, from --trace-gc-nvp; the byte counts, unlike time, do not move with the machine).
+// The sink's CPU per round is printed too: the sink shares CPU 1 with the load generators.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { APPS } from './apps/index.mjs';
@@ -54,8 +57,8 @@ function start(command, args, env, cpu) {
   });
   let errors = '';
   child.stderr.on('data', (chunk) => (errors = (errors + chunk).slice(-2000)));
-  // Apps run with --trace-gc-nvp: each GC line says how many bytes were allocated since the one before.
-  child.allocated = 0;
+  // Apps run with --trace-gc-nvp: each GC line gives its pause and the bytes allocated since the one before.
+  child.gc = { allocated: 0, promoted: 0, pause: 0 };
   child.port = new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk) => {
@@ -65,13 +68,25 @@ function start(command, args, env, cpu) {
       for (const line of lines) {
         const port = /"listening":(\d+)/.exec(line)?.[1];
         if (port) resolve(Number(port));
-        const allocated = / allocated=(\d+)/.exec(line)?.[1];
-        if (allocated) child.allocated += Number(allocated);
+        const gc = / pause=([\d.]+) .* allocated=(\d+) promoted=(\d+)/.exec(line);
+        if (gc) {
+          child.gc.pause += Number(gc[1]);
+          child.gc.allocated += Number(gc[2]);
+          child.gc.promoted += Number(gc[3]);
+        }
       }
     });
     child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited (${code}) before listening:\n${errors}`)));
   });
   return child;
+}
+
+// A process's user + system CPU so far, in milliseconds (taskset execs the command, so the pid is the app's), and
+// the system part of it.
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const [user, system] = [Number(fields[11]) * 10, Number(fields[12]) * 10]; // clock ticks (USER_HZ = 100)
+  return { total: user + system, system };
 }
 
 function wrk(port, seconds) {
@@ -87,7 +102,9 @@ const sink = start(process.execPath, ['bench/sink.cjs'], {}, '1');
 const upstream = start(process.execPath, ['bench/apps/upstream.cjs'], {}, '1');
 const [sinkPort, upstreamPort] = await Promise.all([sink.port, upstream.port]);
 const ratios = variants.map(() => []);
-const perRequest = variants.map(() => []); // bytes allocated per request served
+// Per request served, per round: CPU µs, GC pause µs, bytes allocated, bytes promoted.
+const figures = variants.map(() => ({ cpu: [], system: [], pause: [], allocated: [], promoted: [] }));
+const sinkCpu = [];
 try {
   for (let round = 1; round <= rounds; round++) {
     const apps = variants.map((v) =>
@@ -107,14 +124,23 @@ try {
     try {
       const ports = await Promise.all(apps.map((a) => a.port));
       await Promise.all(ports.map((port) => wrk(port, 2))); // warm-up
-      const allocatedBefore = apps.map((a) => a.allocated);
+      const gcBefore = apps.map((a) => ({ ...a.gc }));
+      const cpuBefore = apps.map((a) => cpuMs(a.pid));
+      const sinkBefore = cpuMs(sink.pid);
       const served = await Promise.all(ports.map((port) => wrk(port, duration)));
+      sinkCpu.push(cpuMs(sink.pid).total - sinkBefore.total);
       served.forEach((n, i) => {
         ratios[i].push(n / served[0]);
-        perRequest[i].push((apps[i].allocated - allocatedBefore[i]) / n);
+        const f = figures[i];
+        const cpu = cpuMs(apps[i].pid);
+        f.cpu.push(((cpu.total - cpuBefore[i].total) * 1000) / n);
+        f.system.push(((cpu.system - cpuBefore[i].system) * 1000) / n);
+        f.pause.push(((apps[i].gc.pause - gcBefore[i].pause) * 1000) / n);
+        f.allocated.push((apps[i].gc.allocated - gcBefore[i].allocated) / n);
+        f.promoted.push((apps[i].gc.promoted - gcBefore[i].promoted) / n);
       });
       console.log(
-        `round ${round}: ${variants.map((v, i) => `${v.name} ${served[i]} (${(served[i] / served[0]).toFixed(3)}, ${(perRequest[i].at(-1) / 1024).toFixed(1)} KB/request)`).join(', ')}`,
+        `round ${round}: ${variants.map((v, i) => `${v.name} ${served[i]} (${(served[i] / served[0]).toFixed(3)}, ${figures[i].cpu.at(-1).toFixed(0)} µs CPU, ${(figures[i].allocated.at(-1) / 1024).toFixed(1)} KB/request)`).join(', ')}; sink ${sinkCpu.at(-1).toFixed(0)} ms CPU`,
       );
     } finally {
       for (const a of apps) {
@@ -131,11 +157,14 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 console.log(
   `Node ${process.version}, ${options.get('app') ?? 'hello'}, ${rounds} rounds × ${duration} s, requests served relative to ${variants[0].name} (median, range):`,
 );
+const spread = (xs, digits) =>
+  `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
+const kb = (xs) => xs.map((b) => b / 1024);
 for (const [i, v] of variants.entries()) {
-  const xs = ratios[i];
-  const kb = perRequest[i].map((b) => b / 1024);
+  const f = figures[i];
   console.log(
-    `  ${v.name}: ${median(xs).toFixed(3)} (${Math.min(...xs).toFixed(3)}–${Math.max(...xs).toFixed(3)}); ` +
-      `allocated ${median(kb).toFixed(1)} KB per request (${Math.min(...kb).toFixed(1)}–${Math.max(...kb).toFixed(1)})`,
+    `  ${v.name}: ${spread(ratios[i], 3)}; per request: CPU ${spread(f.cpu, 0)} µs (system ${spread(f.system, 0)}), GC pauses ${spread(f.pause, 1)} µs, ` +
+      `allocated ${spread(kb(f.allocated), 1)} KB, promoted ${spread(kb(f.promoted), 2)} KB`,
   );
 }
+console.log(`  sink CPU per round: ${spread(sinkCpu, 0)} ms of ${duration * 1000} ms`);
