@@ -10,6 +10,7 @@ import { createInstalledCheck, resolutionRoots } from './installed';
 import { createHttpHooks } from '../context/http-hooks';
 import { HttpServerInstrumentation } from './http-server';
 import { noteRouterErrors, routerPublishesErrors } from './express-errors';
+import { ExpressRouteInstrumentation } from './express-route';
 import { getRequestId } from '../context/request-context';
 import { RequireRouter } from './require-router';
 
@@ -23,9 +24,10 @@ function configFor(name: InstrumentationName, config: Config): InstrumentationCo
         ...createHttpHooks(config),
         disableIncomingRequestInstrumentation: config.httpServerInstrumentation === 'otelkit',
       } as InstrumentationConfig;
+    // Upstream's, when layer spans are asked for or express runs on a `router` before 2.3 (see expressRouteOnly).
     // http.route still reaches the server span and its metrics: the instrumentation sets it before this check.
     case 'express':
-      return { ignoreLayersType: expressLayersIgnored(config) } as InstrumentationConfig;
+      return { ignoreLayersType: config.expressMiddlewareSpans ? [] : ['middleware', 'router'] } as InstrumentationConfig;
     // Other loggers get the request id next to the trace ids they already inject.
     case 'pino':
     case 'bunyan':
@@ -37,14 +39,15 @@ function configFor(name: InstrumentationName, config: Config): InstrumentationCo
 }
 
 /**
- * No span per express layer by default. The route handler's span stays only where it is the one place a
- * handler's exception is kept: express 4, or a `router` older than 2.3 (see ./express-errors).
+ * No span per express layer by default. On express 5 with `router` 2.3 or later, otelkit's own route capture
+ * (./express-route) stands in for upstream's instrumentation, and a layer's exception comes from the router's error
+ * channel (./express-errors). Elsewhere (express 4, an older `router`) upstream's instrumentation keeps the route
+ * handler's span, because it is the one place a handler's exception is kept.
  */
-function expressLayersIgnored(config: Config): string[] {
-  if (config.expressMiddlewareSpans) return [];
-  if (!routerPublishesErrors(resolutionRoots())) return ['middleware', 'router'];
+function expressRouteOnly(config: Config): boolean {
+  if (config.expressMiddlewareSpans || !routerPublishesErrors(resolutionRoots())) return false;
   if (config.traces.exporters.length > 0) noteRouterErrors();
-  return ['middleware', 'router', 'request_handler'];
+  return true;
 }
 
 function addRequestId(_span: unknown, record: Record<string, unknown>): void {
@@ -78,6 +81,7 @@ export interface LoadedInstrumentations {
 function create(name: InstrumentationName, config: Config): Instrumentation[] {
   const { pkg, exportName } = INSTRUMENTATIONS[name];
   try {
+    if (name === 'express' && expressRouteOnly(config)) return [new ExpressRouteInstrumentation()];
     const Class = requireBundled<Record<string, InstrumentationClass>>(pkg)[exportName];
     const instance = new Class(configFor(name, config));
     if (name !== 'http' || config.httpServerInstrumentation !== 'otelkit') return [instance];
