@@ -30,7 +30,7 @@ interface Layer {
   handleRequest: HandleRequest;
 }
 interface RouterModule {
-  prototype: { use: (...args: unknown[]) => unknown; route: (...args: unknown[]) => unknown; stack?: unknown };
+  prototype: { use: (...args: unknown[]) => unknown; route: (...args: unknown[]) => unknown };
 }
 /** The mount paths a request is inside, innermost first. */
 interface Mount {
@@ -42,7 +42,7 @@ const kMount = Symbol('otelkit.express.mount');
 type Routed = { [kMount]?: Mount };
 
 /** A layer's pattern as upstream's express instrumentation writes it. */
-export function formatPattern(pattern: unknown): string | undefined {
+function formatPattern(pattern: unknown): string | undefined {
   if (typeof pattern === 'string') return pattern;
   if (pattern instanceof RegExp || typeof pattern === 'number') return String(pattern);
   if (Array.isArray(pattern)) return pattern.map((p) => formatPattern(p) ?? '').join(',');
@@ -50,7 +50,7 @@ export function formatPattern(pattern: unknown): string | undefined {
 }
 
 /** The route of a route layer's pattern inside the given mounts: outermost first, `/` parts left out. */
-export function joinRoute(mount: Mount | undefined, path: string): string {
+function joinRoute(mount: Mount | undefined, path: string): string {
   let route = path === '/' ? '' : path;
   for (let m = mount; m !== undefined; m = m.outer) if (m.path !== '/') route = m.path + route;
   if (route === '') return '/';
