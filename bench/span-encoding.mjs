@@ -1,8 +1,14 @@
 // The cost of encoding one export batch: upstream's ProtobufTraceSerializer against otelkit's encoding
 // (src/sdk/otlp-trace-encoding.ts), on 512 spans shaped like otelkit's HTTP server span, alternated in one run.
-// Usage: npm run build && node bench/span-encoding.mjs [--rounds 15] [--batches 40]
+// Usage: npm run build && node bench/span-encoding.mjs [--rounds 15] [--batches 40] [--send 200]
+// --send N: then also exports the batch N times, one after another, with otelkit's OTLP/HTTP protobuf exporter
+// to the benchmark's sink on loopback (on CPU 1, as in bench/overhead.mjs; run this script on CPU 0 with
+// `taskset -c 0`), and prints the process's CPU per export (encoding and sending together).
 import { createRequire } from 'node:module';
 import { randomUUID } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 const { ROOT_CONTEXT, SpanKind } = require('@opentelemetry/api');
@@ -16,6 +22,7 @@ const option = (name, fallback) => {
 };
 const rounds = option('rounds', 15);
 const batches = option('batches', 40);
+const sends = option('send', 0);
 
 const exporter = new InMemorySpanExporter();
 const tracer = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] }).getTracer(
@@ -73,4 +80,31 @@ console.log('|---|---|---|');
 for (const [name, xs] of Object.entries(results)) {
   const us = median(xs);
   console.log(`| ${name} | ${(us / 1000).toFixed(2)} | ${(us / spans.length).toFixed(2)} |`);
+}
+
+if (sends > 0) {
+  const { TraceProtobufExporter } = require('../dist/sdk/trace-protobuf-exporter.js');
+  const sink = spawn('taskset', ['-c', '1', process.execPath, fileURLToPath(new URL('sink.cjs', import.meta.url))], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    const [line] = await once(sink.stdout, 'data');
+    const port = JSON.parse(String(line)).listening;
+    const otlp = new TraceProtobufExporter({ url: `http://127.0.0.1:${port}/v1/traces` });
+    const exportOnce = () =>
+      new Promise((resolve, reject) => otlp.export(spans, (result) => (result.code === 0 ? resolve() : reject(result.error))));
+    await exportOnce(); // connection and first-use costs out of the measurement
+    const cpu = process.cpuUsage();
+    const began = performance.now();
+    for (let i = 0; i < sends; i++) await exportOnce();
+    const used = process.cpuUsage(cpu);
+    const ms = (micros) => (micros / sends / 1000).toFixed(2);
+    console.log(
+      `${sends} exports of the batch to a sink on loopback: CPU ${ms(used.user + used.system)} ms per export ` +
+        `(user ${ms(used.user)}), wall ${((performance.now() - began) / sends).toFixed(2)} ms`,
+    );
+    await otlp.shutdown();
+  } finally {
+    sink.kill();
+  }
 }

@@ -65,9 +65,14 @@ function httpRpc(): { route?: string } | undefined {
 
 function routeLayer(layer: Layer, path: string): void {
   const handleRequest = layer.handleRequest;
+  // Most routes are not inside a mount: their route is known when they are registered.
+  const unmounted = joinRoute(undefined, path);
   layer.handleRequest = function routeHandleRequest(req, res, next) {
     const rpc = httpRpc();
-    if (rpc !== undefined) rpc.route = joinRoute((req as Routed)[kMount], path);
+    if (rpc !== undefined) {
+      const mount = (req as Routed)[kMount];
+      rpc.route = mount === undefined ? unmounted : joinRoute(mount, path);
+    }
     return handleRequest.call(this, req, res, next);
   };
 }
