@@ -140,6 +140,8 @@ export interface Config {
   readonly expressMiddlewareSpans: boolean;
   /** Who traces incoming requests: otelkit's lean server instrumentation, or upstream's http instrumentation. */
   readonly httpServerInstrumentation: 'otelkit' | 'upstream';
+  /** Who instruments fetch and the undici package: otelkit's own (./instrumentations/undici-client) or upstream's. */
+  readonly undiciInstrumentation: 'otelkit' | 'upstream';
 }
 
 /** Options passed in code win over the environment. */
@@ -221,16 +223,19 @@ export function resolveConfig(env: Env, options: StartOptions = {}, app: AppPack
     logging: resolveLogging(read),
     redactKeys: resolveRedactKeys(read),
     expressMiddlewareSpans: read.boolean('OTELKIT_EXPRESS_MIDDLEWARE_SPANS', false),
-    httpServerInstrumentation: resolveHttpServerInstrumentation(read),
+    httpServerInstrumentation: ownOrUpstream(read, 'OTELKIT_HTTP_SERVER_INSTRUMENTATION'),
+    undiciInstrumentation: ownOrUpstream(read, 'OTELKIT_UNDICI_INSTRUMENTATION'),
   };
   return { config: deepFreeze(config), warnings: read.warnings };
 }
 
-function resolveHttpServerInstrumentation(read: EnvReader): Config['httpServerInstrumentation'] {
-  const value = read.raw('OTELKIT_HTTP_SERVER_INSTRUMENTATION')?.trim().toLowerCase();
+function ownOrUpstream(
+  read: EnvReader,
+  key: 'OTELKIT_HTTP_SERVER_INSTRUMENTATION' | 'OTELKIT_UNDICI_INSTRUMENTATION',
+): 'otelkit' | 'upstream' {
+  const value = read.raw(key)?.trim().toLowerCase();
   if (value === 'upstream') return 'upstream';
-  if (value !== undefined && value !== '' && value !== 'otelkit')
-    read.warn('OTELKIT_HTTP_SERVER_INSTRUMENTATION', 'is not one of otelkit, upstream', 'otelkit');
+  if (value !== undefined && value !== '' && value !== 'otelkit') read.warn(key, 'is not one of otelkit, upstream', 'otelkit');
   return 'otelkit';
 }
 

@@ -33,14 +33,12 @@ import type { Instrumentation, InstrumentationConfig } from '@opentelemetry/inst
 import type { HttpHooks } from '../context/http-hooks';
 import { OTELKIT_VERSION } from '../version';
 import { diagnostics } from '../diagnostics';
+import { DURATION_BUCKETS, SPAN_KEY, normalizeMethod } from './http-common';
 
 const HTTP_SERVER_SCOPE = 'otelkit/http-server';
 
-const KNOWN_METHODS = new Set(['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'QUERY', 'TRACE']);
 // Upstream's default: query parameters that carry signed-URL credentials keep their name, not their value.
 const SIGNED_URL_PARAM = /(^|&)(AWSAccessKeyId|Signature|sig|X-Goog-Signature)=[^&]*/g;
-// The duration buckets of the semantic conventions (seconds), as upstream.
-const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 
 const kScope = Symbol('otelkit.requestScope');
 // An AsyncResource captures every AsyncLocalStorage store where it is created (cheaper than
@@ -48,12 +46,6 @@ const kScope = Symbol('otelkit.requestScope');
 const SCOPE_TYPE = 'otelkit.http.request';
 type Scoped = { [kScope]?: AsyncResource };
 type Emit = (this: unknown, event: string | symbol, ...args: unknown[]) => boolean;
-
-function normalizeMethod(method: string): string {
-  if (KNOWN_METHODS.has(method)) return method;
-  const upper = method.toUpperCase();
-  return KNOWN_METHODS.has(upper) ? upper : '_OTHER';
-}
 
 /** url.path and url.query of an origin-form target (`/a/b?c=d`); other forms go through the URL parser. */
 function splitTarget(target: string, scheme: string): { path?: string; query?: string } {
@@ -108,8 +100,7 @@ function requestAttributes(req: IncomingMessage, scheme: string, method: string)
   return attributes;
 }
 
-// The keys the API and core keep a context's span and RPC metadata under (Symbol.for of these descriptions).
-const SPAN_KEY = createContextKey('OpenTelemetry Context Key SPAN');
+// The key core keeps a context's RPC metadata under (Symbol.for of this description).
 const RPC_METADATA_KEY = createContextKey('OpenTelemetry SDK Context Key RPC_METADATA');
 
 /**

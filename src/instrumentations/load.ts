@@ -11,6 +11,7 @@ import { createHttpHooks } from '../context/http-hooks';
 import { HttpServerInstrumentation } from './http-server';
 import { noteRouterErrors, routerPublishesErrors } from './express-errors';
 import { ExpressRouteInstrumentation } from './express-route';
+import { UndiciClientInstrumentation } from './undici-client';
 import { getRequestId } from '../context/request-context';
 import { RequireRouter } from './require-router';
 
@@ -82,6 +83,7 @@ function create(name: InstrumentationName, config: Config): Instrumentation[] {
   const { pkg, exportName } = INSTRUMENTATIONS[name];
   try {
     if (name === 'express' && expressRouteOnly(config)) return [new ExpressRouteInstrumentation()];
+    if (name === 'undici' && config.undiciInstrumentation === 'otelkit') return [new UndiciClientInstrumentation()];
     const Class = requireBundled<Record<string, InstrumentationClass>>(pkg)[exportName];
     const instance = new Class(configFor(name, config));
     if (name !== 'http' || config.httpServerInstrumentation !== 'otelkit') return [instance];
@@ -120,7 +122,11 @@ export function loadInstrumentations(
       loaded.push(name);
     }
   }
-  const upstream = (list: Instrumentation[]) => list.filter((instance) => !(instance instanceof HttpServerInstrumentation));
+  // otelkit's server and fetch instrumentations hook no `require` (express-route does, through upstream's base).
+  const upstream = (list: Instrumentation[]) =>
+    list.filter(
+      (instance) => !(instance instanceof HttpServerInstrumentation || instance instanceof UndiciClientInstrumentation),
+    );
   router.note(upstream(instances));
   router.install(armed, (name, pkg) => {
     diagnostics.debug(`instrumentation "${name}" created: the app required ${pkg}`);

@@ -109,6 +109,17 @@ describe('resolveConfig precedence and rules', () => {
     expect(resolve({ OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'dns,net' }).config.instrumentations).not.toContain('dns');
   });
 
+  it("otelkit's own server and fetch instrumentations unless upstream is asked for; other values warn", () => {
+    const { config } = resolve({});
+    expect(config.httpServerInstrumentation).toBe('otelkit');
+    expect(config.undiciInstrumentation).toBe('otelkit');
+    const upstream = resolve({ OTELKIT_HTTP_SERVER_INSTRUMENTATION: 'Upstream', OTELKIT_UNDICI_INSTRUMENTATION: ' upstream ' });
+    expect([upstream.config.httpServerInstrumentation, upstream.config.undiciInstrumentation]).toEqual(['upstream', 'upstream']);
+    const bad = resolve({ OTELKIT_UNDICI_INSTRUMENTATION: 'both' });
+    expect(bad.config.undiciInstrumentation).toBe('otelkit');
+    expect(bad.warnings.map((w) => w.variable)).toEqual(['OTELKIT_UNDICI_INSTRUMENTATION']);
+  });
+
   it('batch size above queue size is clamped with a warning', () => {
     const { config, warnings } = resolve({ OTEL_BSP_MAX_QUEUE_SIZE: '100', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '500' });
     expect(config.traces.batch.maxExportBatchSize).toBe(100);
