@@ -3,10 +3,13 @@
 // served. The app runs alone on CPU 0; wrk, the sink and the upstream share CPU 1.
 // Usage: node bench/overhead.mjs [--duration 10] [--connections 16] [--rounds 2] [--workloads hello,realistic[,middleware]]
 //        [--variants bare,otelkit,upstream[,otelkit-layers][,otelkit-upstream-server]] [--env KEY=VALUE]... [--no-write]
-//        [--startups 5]
+//        [--startups 5] [--warmup 2]
 // --env (repeatable) sets a variable for every variant's app, e.g. OTEL_TRACES_EXPORTER=none to take export out.
 // --startups: start-ups to first response measured per variant and round (the first is the loaded run's own);
 // one start-up varies by 100 ms and more on a busy machine, the median of several much less.
+// --warmup: seconds of load before the measured run. V8 is still optimizing a distro's code after the default 2 s
+// (7 % of otelkit's CPU went to V8's compilers between 2 and 7 s into the load, 0.1 % after 15 s); a longer warm-up
+// measures the steady state a long-running service sees.
 import { spawn, execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +27,7 @@ const rounds = Number(option('rounds', '2'));
 const workloads = option('workloads', 'hello,realistic').split(',');
 const variantNames = option('variants', 'bare,otelkit,upstream').split(',');
 const startups = Math.max(1, Number(option('startups', '5')));
+const warmup = Number(option('warmup', '2'));
 const write = !process.argv.includes('--no-write');
 const extraEnv = Object.fromEntries(
   process.argv.flatMap((arg, i) => (arg === '--env' ? [process.argv[i + 1].split(/=(.*)/s).slice(0, 2)] : [])),
@@ -134,7 +138,7 @@ async function measure(workload, variant, sinkPort, upstreamUrl) {
     const url = `http://127.0.0.1:${await app.port}${APPS[workload].path}`;
     await firstResponse(url, app);
     startupMs.push(Number(process.hrtime.bigint() - began) / 1e6);
-    warm = wrk(url, 2);
+    warm = wrk(url, warmup);
     const cpuBefore = cpuSeconds(app.pid);
     result = wrk(url, duration);
     // CPU per request depends less than req/s on how much CPU 1 (wrk, sink, upstream) leaves the load generator.
@@ -185,7 +189,7 @@ try {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 const lines = [
-  `Node ${process.version}, ${rounds} rounds × ${duration} s, wrk -t1 -c${connections}, app on CPU 0, wrk/sink/upstream on CPU 1. Medians; start-up over ${rounds * startups} starts per variant.` +
+  `Node ${process.version}, ${rounds} rounds × ${duration} s after ${warmup} s of warm-up, wrk -t1 -c${connections}, app on CPU 0, wrk/sink/upstream on CPU 1. Medians; start-up over ${rounds * startups} starts per variant.` +
     (Object.keys(extraEnv).length
       ? ` Every app ran with ${Object.entries(extraEnv)
           .map(([k, v]) => `${k}=${v}`)

@@ -3,7 +3,7 @@
 // that speeds up or slows down during the run does so for all of them alike. For comparing builds of otelkit
 // (or settings) whose difference is smaller than the spread between separate runs of bench/overhead.mjs.
 //
-// Usage: node bench/side-by-side.mjs [--app hello|realistic|middleware] [--duration 4] [--rounds 6]
+// Usage: node bench/side-by-side.mjs [--app hello|realistic|middleware] [--duration 4] [--rounds 6] [--warmup 2]
 //          'name: ENV=value ... -- node args' 'name: ...' ...
 // e.g.   node bench/side-by-side.mjs 'before: -- -r ./dist-before/register.js' 'after: -- -r ./dist/register.js'
 // (a build to compare against is a copy of its dist/ inside the repository, so that it finds the same node_modules).
@@ -28,6 +28,8 @@ for (let i = 2; i < process.argv.length; i++) {
 }
 const app = APPS[options.get('app') ?? 'hello'];
 const duration = Number(options.get('duration') ?? 4);
+// Seconds of load before each measured round (see --warmup in ./overhead.mjs).
+const warmup = Number(options.get('warmup') ?? 2);
 const rounds = Number(options.get('rounds') ?? 6);
 if (!app || specs.length < 2) {
   console.error(
@@ -123,7 +125,7 @@ try {
     );
     try {
       const ports = await Promise.all(apps.map((a) => a.port));
-      await Promise.all(ports.map((port) => wrk(port, 2))); // warm-up
+      await Promise.all(ports.map((port) => wrk(port, warmup)));
       const gcBefore = apps.map((a) => ({ ...a.gc }));
       const cpuBefore = apps.map((a) => cpuMs(a.pid));
       const sinkBefore = cpuMs(sink.pid);
@@ -155,7 +157,7 @@ try {
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 console.log(
-  `Node ${process.version}, ${options.get('app') ?? 'hello'}, ${rounds} rounds × ${duration} s, requests served relative to ${variants[0].name} (median, range):`,
+  `Node ${process.version}, ${options.get('app') ?? 'hello'}, ${rounds} rounds × ${duration} s after ${warmup} s of warm-up, requests served relative to ${variants[0].name} (median, range):`,
 );
 const spread = (xs, digits) =>
   `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
