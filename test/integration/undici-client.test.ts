@@ -1,6 +1,6 @@
 // otelkit's own fetch/undici instrumentation (src/instrumentations/undici-client.ts) against upstream's, call for
-// call: the same client span and metric, the trace and request id carried downstream, failures and aborts, and a
-// fault inside the instrumentation kept away from the app's call.
+// call, through Node's fetch and the undici package: the same client span and metric, the trace and request id
+// carried downstream, failures and aborts, and a fault inside the instrumentation kept away from the app's call.
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -31,8 +31,8 @@ afterEach(async () => {
   await new Promise((resolve) => downstream.close(resolve));
 });
 
-async function call(app: App, target: string, extra = ''): Promise<Record<string, unknown>> {
-  const res = await fetch(await app.url(`/fetch?target=${encodeURIComponent(target)}${extra}`), {
+async function call(app: App, target: string, extra = '', client = '/fetch'): Promise<Record<string, unknown>> {
+  const res = await fetch(await app.url(`${client}?target=${encodeURIComponent(target)}${extra}`), {
     headers: { 'x-request-id': 'fetch-parity-1' },
   });
   return (await res.json()) as Record<string, unknown>;
@@ -80,6 +80,29 @@ describe('fetch/undici client instrumentation', () => {
     expect(a.parentSpanId).toBe(server.spanId);
     expect(seen[0]!.traceparent).toBe(`00-${a.traceId}-${a.spanId}-01`);
     expect(seen[0]!['x-request-id']).toBe('fetch-parity-1');
+  });
+
+  it("traces the undici package's request() as upstream does", async () => {
+    const ours = bed.launch('fetch-app.cjs');
+    const theirs = bed.launch('fetch-app.cjs', { env: UPSTREAM });
+    for (const app of [ours, theirs])
+      expect(await call(app, `${downstreamUrl}/status/404`, '&method=DELETE', '/undici')).toMatchObject({ status: 404 });
+    const [a, b] = [await clientSpan(OURS, '/status/404'), await clientSpan(THEIRS, '/status/404')];
+    const comparable = (s: ReceivedSpan) => {
+      // Upstream also gives an empty url.query and http.request.method_original (see above).
+      const { 'network.peer.port': _p, 'url.query': _q, 'http.request.method_original': _m, ...rest } = s.attributes;
+      return { name: s.name, kind: s.kind, status: s.status, attributes: rest };
+    };
+    expect(comparable(a)).toEqual(comparable(b));
+    expect(a.name).toBe('DELETE');
+    expect(a.attributes).toMatchObject({
+      'url.full': `${downstreamUrl}/status/404`,
+      'server.port': Number(new URL(downstreamUrl).port),
+      'http.response.status_code': 404,
+      'user_agent.original': 'parity-check/1.0',
+    });
+    expect(a.attributes).not.toHaveProperty('url.query');
+    expect(seen[0]!.traceparent).toBe(`00-${a.traceId}-${a.spanId}-01`);
   });
 
   it('records the same http.client.request.duration points as upstream', async () => {
