@@ -45,6 +45,20 @@ interface UndiciRequest {
   addHeader?(name: string, value: string): unknown;
 }
 
+// The channels' messages, as far as they are read here.
+interface Created {
+  readonly request: UndiciRequest;
+}
+interface SentHeaders extends Created {
+  readonly socket: { readonly remoteAddress?: string; readonly remotePort?: number; readonly alpnProtocol?: string | false };
+}
+interface Answered extends Created {
+  readonly response: { readonly statusCode: number };
+}
+interface Failed extends Created {
+  readonly error: Error & { code?: string };
+}
+
 interface Origin {
   readonly text: string;
   readonly scheme: string;
@@ -121,12 +135,13 @@ export class UndiciClientInstrumentation implements Instrumentation {
   private duration?: Histogram;
   private readonly pending = new WeakMap<UndiciRequest, Pending>();
   private readonly origins = new Map<string, Origin | null>();
+  // The handlers are methods taking the channel's message, so an event allocates no closure.
   private readonly subscriptions: [string, (message: unknown) => void][] = [
-    ['undici:request:create', (m) => this.guard(() => this.created(m as { request: UndiciRequest }))],
-    ['undici:client:sendHeaders', (m) => this.guard(() => this.sent(m as { request: UndiciRequest; socket: Socketish }))],
-    ['undici:request:headers', (m) => this.guard(() => this.answered(m as { request: UndiciRequest; response: Response }))],
-    ['undici:request:trailers', (m) => this.guard(() => this.done(m as { request: UndiciRequest }))],
-    ['undici:request:error', (m) => this.guard(() => this.failedRequest(m as { request: UndiciRequest; error: Error }))],
+    ['undici:request:create', (m) => this.guard(this.created, m as Created)],
+    ['undici:client:sendHeaders', (m) => this.guard(this.sent, m as SentHeaders)],
+    ['undici:request:headers', (m) => this.guard(this.answered, m as Answered)],
+    ['undici:request:trailers', (m) => this.guard(this.done, m as Created)],
+    ['undici:request:error', (m) => this.guard(this.failedRequest, m as Failed)],
   ];
   private failedOnce = false;
 
@@ -164,9 +179,9 @@ export class UndiciClientInstrumentation implements Instrumentation {
   }
 
   /** A subscriber that throws would surface as the app's uncaught exception: nothing may leave these handlers. */
-  private guard(handle: () => void): void {
+  private guard<M>(handle: (this: UndiciClientInstrumentation, message: M) => void, message: M): void {
     try {
-      handle();
+      handle.call(this, message);
     } catch (err) {
       if (this.failedOnce) return;
       this.failedOnce = true;
@@ -194,7 +209,7 @@ export class UndiciClientInstrumentation implements Instrumentation {
     return origin;
   }
 
-  private created({ request }: { request: UndiciRequest }): void {
+  private created({ request }: Created): void {
     if (request.method === 'CONNECT') return;
     const origin = this.originOf(request);
     if (origin === null) return;
@@ -220,7 +235,7 @@ export class UndiciClientInstrumentation implements Instrumentation {
     this.pending.set(request, { span, started: performance.now(), metric });
   }
 
-  private sent({ request, socket }: { request: UndiciRequest; socket: Socketish }): void {
+  private sent({ request, socket }: SentHeaders): void {
     const pending = this.pending.get(request);
     if (pending === undefined) return;
     // undici offers only `http/1.1` and, with allowH2, `h2`: anything but h2 is HTTP/1.1.
@@ -232,7 +247,7 @@ export class UndiciClientInstrumentation implements Instrumentation {
     });
   }
 
-  private answered({ request, response }: { request: UndiciRequest; response: Response }): void {
+  private answered({ request, response }: Answered): void {
     const pending = this.pending.get(request);
     if (pending === undefined) return;
     const status = response.statusCode;
@@ -245,7 +260,7 @@ export class UndiciClientInstrumentation implements Instrumentation {
     }
   }
 
-  private done({ request }: { request: UndiciRequest }): void {
+  private done({ request }: Created): void {
     const pending = this.pending.get(request);
     if (pending === undefined) return;
     this.pending.delete(request);
@@ -253,7 +268,7 @@ export class UndiciClientInstrumentation implements Instrumentation {
     this.record(pending);
   }
 
-  private failedRequest({ request, error }: { request: UndiciRequest; error: Error & { code?: string } }): void {
+  private failedRequest({ request, error }: Failed): void {
     const pending = this.pending.get(request);
     if (pending === undefined) return;
     this.pending.delete(request);
@@ -274,14 +289,4 @@ export class UndiciClientInstrumentation implements Instrumentation {
   private record({ started, metric }: Pending): void {
     this.duration?.record((performance.now() - started) / 1000, metric);
   }
-}
-
-interface Socketish {
-  readonly remoteAddress?: string;
-  readonly remotePort?: number;
-  readonly alpnProtocol?: string | false;
-}
-
-interface Response {
-  readonly statusCode: number;
 }
