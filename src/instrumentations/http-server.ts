@@ -19,21 +19,13 @@ import {
   ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
-  ValueType,
   type Attributes,
   type Context,
-  type Histogram,
-  type MeterProvider,
   type Span,
-  type Tracer,
-  type TracerProvider,
 } from '@opentelemetry/api';
 import { RPCType, setRPCMetadata, suppressTracing, type RPCMetadata } from '@opentelemetry/core';
-import type { Instrumentation, InstrumentationConfig } from '@opentelemetry/instrumentation';
 import type { HttpHooks } from '../context/http-hooks';
-import { OTELKIT_VERSION } from '../version';
-import { diagnostics } from '../diagnostics';
-import { DURATION_BUCKETS, SPAN_KEY, normalizeMethod } from './http-common';
+import { OwnHttpInstrumentation, SPAN_KEY, normalizeMethod } from './http-common';
 
 const HTTP_SERVER_SCOPE = 'otelkit/http-server';
 
@@ -163,41 +155,14 @@ const emitInScope = (original: Emit): Emit =>
         scope.runInAsyncScope(Reflect.apply, undefined, original, this, arguments);
   };
 
-export class HttpServerInstrumentation implements Instrumentation {
-  readonly instrumentationName = HTTP_SERVER_SCOPE;
-  readonly instrumentationVersion = OTELKIT_VERSION;
-  private config: InstrumentationConfig = { enabled: false };
-  private tracer: Tracer = trace.getTracer(HTTP_SERVER_SCOPE, OTELKIT_VERSION);
-  private duration?: Histogram;
+export class HttpServerInstrumentation extends OwnHttpInstrumentation {
   private restore: (() => void)[] = [];
-  private failedOnce = false;
 
-  constructor(private readonly hooks: HttpHooks) {}
-
-  setTracerProvider(provider: TracerProvider): void {
-    this.tracer = provider.getTracer(HTTP_SERVER_SCOPE, OTELKIT_VERSION);
+  constructor(private readonly hooks: HttpHooks) {
+    super(HTTP_SERVER_SCOPE, { name: 'http.server.request.duration', description: 'Duration of HTTP server requests.' });
   }
 
-  setMeterProvider(provider: MeterProvider): void {
-    this.duration = provider.getMeter(HTTP_SERVER_SCOPE, OTELKIT_VERSION).createHistogram('http.server.request.duration', {
-      description: 'Duration of HTTP server requests.',
-      unit: 's',
-      valueType: ValueType.DOUBLE,
-      advice: { explicitBucketBoundaries: DURATION_BUCKETS },
-    });
-  }
-
-  setConfig(config: InstrumentationConfig): void {
-    this.config = { ...config, enabled: this.config.enabled };
-  }
-
-  getConfig(): InstrumentationConfig {
-    return this.config;
-  }
-
-  enable(): void {
-    if (this.config.enabled) return;
-    this.config = { ...this.config, enabled: true };
+  protected patch(): void {
     const instrumentation = this;
     for (const [Server, scheme] of [
       [http.Server, 'http'],
@@ -220,9 +185,7 @@ export class HttpServerInstrumentation implements Instrumentation {
     this.restore.push(replaceEmit(ServerResponse.prototype as unknown as { emit: Emit }, emitInScope));
   }
 
-  disable(): void {
-    if (!this.config.enabled) return;
-    this.config = { ...this.config, enabled: false };
+  protected unpatch(): void {
     for (const undo of this.restore.splice(0).reverse()) undo();
   }
 
@@ -246,7 +209,7 @@ export class HttpServerInstrumentation implements Instrumentation {
       }
     } catch (err) {
       // The application's request comes first: served untraced.
-      this.failed(err);
+      this.fault(err);
       return Reflect.apply(emit, server, args) as boolean;
     }
     if (ignored) return this.untraced(server, emit, args, req, res);
@@ -258,7 +221,7 @@ export class HttpServerInstrumentation implements Instrumentation {
         try {
           this.end(span, rawMethod, method, scheme, req, res, rpc, started, error);
         } catch (err) {
-          this.failed(err);
+          this.fault(err);
         }
       };
       try {
@@ -268,7 +231,7 @@ export class HttpServerInstrumentation implements Instrumentation {
         res.on('close', () => end());
         res.on(errorMonitor, (error: Error) => end(error));
       } catch (err) {
-        this.failed(err);
+        this.fault(err);
       }
       try {
         return Reflect.apply(emit, server, args) as boolean;
@@ -287,13 +250,8 @@ export class HttpServerInstrumentation implements Instrumentation {
     });
   }
 
-  private failed(err: unknown): void {
-    if (this.failedOnce) return;
-    this.failedOnce = true;
-    diagnostics.warn(
-      `http server instrumentation failed on a request (${(err as Error)?.message ?? String(err)}); ` +
-        'the request was served, its telemetry may be incomplete (said once)',
-    );
+  private fault(err: unknown): void {
+    this.failed(err, 'http server instrumentation', 'the request was served');
   }
 
   private end(

@@ -16,20 +16,12 @@ import {
   trace,
   SpanKind,
   SpanStatusCode,
-  ValueType,
   type Attributes,
   type Context,
-  type Histogram,
-  type MeterProvider,
   type Span,
   type TextMapSetter,
-  type Tracer,
-  type TracerProvider,
 } from '@opentelemetry/api';
-import type { Instrumentation, InstrumentationConfig } from '@opentelemetry/instrumentation';
-import { OTELKIT_VERSION } from '../version';
-import { diagnostics } from '../diagnostics';
-import { DURATION_BUCKETS, SPAN_KEY, normalizeMethod } from './http-common';
+import { OwnHttpInstrumentation, SPAN_KEY, normalizeMethod } from './http-common';
 
 const UNDICI_SCOPE = 'otelkit/undici';
 const DEFAULT_PORTS: Record<string, number> = { http: 80, https: 443 };
@@ -127,12 +119,7 @@ class WithSpan implements Context {
   }
 }
 
-export class UndiciClientInstrumentation implements Instrumentation {
-  readonly instrumentationName = UNDICI_SCOPE;
-  readonly instrumentationVersion = OTELKIT_VERSION;
-  private config: InstrumentationConfig = { enabled: false };
-  private tracer: Tracer = trace.getTracer(UNDICI_SCOPE, OTELKIT_VERSION);
-  private duration?: Histogram;
+export class UndiciClientInstrumentation extends OwnHttpInstrumentation {
   private readonly pending = new WeakMap<UndiciRequest, Pending>();
   private readonly origins = new Map<string, Origin | null>();
   // The handlers are methods taking the channel's message, so an event allocates no closure.
@@ -143,38 +130,16 @@ export class UndiciClientInstrumentation implements Instrumentation {
     ['undici:request:trailers', (m) => this.guard(this.done, m as Created)],
     ['undici:request:error', (m) => this.guard(this.failedRequest, m as Failed)],
   ];
-  private failedOnce = false;
 
-  setTracerProvider(provider: TracerProvider): void {
-    this.tracer = provider.getTracer(UNDICI_SCOPE, OTELKIT_VERSION);
+  constructor() {
+    super(UNDICI_SCOPE, { name: 'http.client.request.duration', description: 'Duration of HTTP client requests.' });
   }
 
-  setMeterProvider(provider: MeterProvider): void {
-    this.duration = provider.getMeter(UNDICI_SCOPE, OTELKIT_VERSION).createHistogram('http.client.request.duration', {
-      description: 'Duration of HTTP client requests.',
-      unit: 's',
-      valueType: ValueType.DOUBLE,
-      advice: { explicitBucketBoundaries: DURATION_BUCKETS },
-    });
-  }
-
-  setConfig(config: InstrumentationConfig): void {
-    this.config = { ...config, enabled: this.config.enabled };
-  }
-
-  getConfig(): InstrumentationConfig {
-    return this.config;
-  }
-
-  enable(): void {
-    if (this.config.enabled) return;
-    this.config = { ...this.config, enabled: true };
+  protected patch(): void {
     for (const [name, onMessage] of this.subscriptions) diagnosticsChannel.subscribe(name, onMessage);
   }
 
-  disable(): void {
-    if (!this.config.enabled) return;
-    this.config = { ...this.config, enabled: false };
+  protected unpatch(): void {
     for (const [name, onMessage] of this.subscriptions) diagnosticsChannel.unsubscribe(name, onMessage);
   }
 
@@ -183,12 +148,7 @@ export class UndiciClientInstrumentation implements Instrumentation {
     try {
       handle.call(this, message);
     } catch (err) {
-      if (this.failedOnce) return;
-      this.failedOnce = true;
-      diagnostics.warn(
-        `fetch/undici instrumentation failed on a request (${(err as Error)?.message ?? String(err)}); ` +
-          'the request went ahead, its telemetry may be incomplete (said once)',
-      );
+      this.failed(err, 'fetch/undici instrumentation', 'the request went ahead');
     }
   }
 
