@@ -13,9 +13,7 @@ import { errorMonitor, type EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import {
   context,
-  createContextKey,
   propagation,
-  trace,
   ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
@@ -23,9 +21,9 @@ import {
   type Context,
   type Span,
 } from '@opentelemetry/api';
-import { RPCType, setRPCMetadata, suppressTracing, type RPCMetadata } from '@opentelemetry/core';
+import { RPCType, suppressTracing, type RPCMetadata } from '@opentelemetry/core';
 import type { HttpHooks } from '../context/http-hooks';
-import { OwnHttpInstrumentation, SPAN_KEY, normalizeMethod } from './http-common';
+import { OwnHttpInstrumentation, SpanOnTop, normalizeMethod } from './http-common';
 
 const HTTP_SERVER_SCOPE = 'otelkit/http-server';
 
@@ -90,42 +88,6 @@ function requestAttributes(req: IncomingMessage, scheme: string, method: string)
   if (query) attributes['url.query'] = query;
   if (method !== req.method) attributes['http.request.method_original'] = req.method;
   return attributes;
-}
-
-// The key core keeps a context's RPC metadata under (Symbol.for of this description).
-const RPC_METADATA_KEY = createContextKey('OpenTelemetry SDK Context Key RPC_METADATA');
-
-/**
- * A request's context: its server span and RPC metadata on top of the extracted parent, in one small object.
- * Setting both through the API copies a Map and makes three closures per value, twice per request; code that
- * sets a value on this context (a child span) gets the API's own context, built once.
- */
-class ServerContext implements Context {
-  private built?: Context;
-
-  constructor(
-    private readonly parent: Context,
-    private readonly span: Span,
-    private readonly rpc: RPCMetadata,
-  ) {}
-
-  getValue(key: symbol): unknown {
-    if (key === SPAN_KEY) return this.span;
-    if (key === RPC_METADATA_KEY) return this.rpc;
-    return this.parent.getValue(key);
-  }
-
-  setValue(key: symbol, value: unknown): Context {
-    return this.build().setValue(key, value);
-  }
-
-  deleteValue(key: symbol): Context {
-    return this.build().deleteValue(key);
-  }
-
-  private build(): Context {
-    return (this.built ??= setRPCMetadata(trace.setSpan(this.parent, this.span), this.rpc));
-  }
 }
 
 /** Puts `make(original)` in place of `proto.emit`; the returned function puts the original back. */
@@ -204,7 +166,7 @@ export class HttpServerInstrumentation extends OwnHttpInstrumentation {
         const attributes = requestAttributes(req, scheme, method);
         span = this.tracer.startSpan(rawMethod, { kind: SpanKind.SERVER, attributes }, parent);
         rpc = { type: RPCType.HTTP, span };
-        ctx = new ServerContext(parent, span, rpc);
+        ctx = new SpanOnTop(parent, span, rpc);
         started = performance.now();
       }
     } catch (err) {

@@ -12,6 +12,7 @@ import { HttpServerInstrumentation } from './http-server';
 import { noteRouterErrors, routerPublishesErrors } from './express-errors';
 import { ExpressRouteInstrumentation } from './express-route';
 import { UndiciClientInstrumentation } from './undici-client';
+import { OwnHttpInstrumentation } from './http-common';
 import { getRequestId } from '../context/request-context';
 import { RequireRouter } from './require-router';
 
@@ -122,11 +123,8 @@ export function loadInstrumentations(
       loaded.push(name);
     }
   }
-  // otelkit's server and fetch instrumentations hook no `require` (express-route does, through upstream's base).
-  const upstream = (list: Instrumentation[]) =>
-    list.filter(
-      (instance) => !(instance instanceof HttpServerInstrumentation || instance instanceof UndiciClientInstrumentation),
-    );
+  // otelkit's own HTTP instrumentations hook no `require` (express-route does, through upstream's base).
+  const upstream = (list: Instrumentation[]) => list.filter((instance) => !(instance instanceof OwnHttpInstrumentation));
   router.note(upstream(instances));
   router.install(armed, (name, pkg) => {
     diagnostics.debug(`instrumentation "${name}" created: the app required ${pkg}`);

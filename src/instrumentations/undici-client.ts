@@ -13,15 +13,13 @@ import { performance } from 'node:perf_hooks';
 import {
   context,
   propagation,
-  trace,
   SpanKind,
   SpanStatusCode,
   type Attributes,
-  type Context,
   type Span,
   type TextMapSetter,
 } from '@opentelemetry/api';
-import { OwnHttpInstrumentation, SPAN_KEY, normalizeMethod } from './http-common';
+import { OwnHttpInstrumentation, SpanOnTop, normalizeMethod } from './http-common';
 
 const UNDICI_SCOPE = 'otelkit/undici';
 const DEFAULT_PORTS: Record<string, number> = { http: 80, https: 443 };
@@ -91,32 +89,6 @@ function userAgentOf(headers: UndiciRequest['headers']): string | undefined {
     }
   }
   return found;
-}
-
-/** The request's parent context with the client span on top, for the propagators to read. */
-class WithSpan implements Context {
-  private built?: Context;
-
-  constructor(
-    private readonly parent: Context,
-    private readonly span: Span,
-  ) {}
-
-  getValue(key: symbol): unknown {
-    return key === SPAN_KEY ? this.span : this.parent.getValue(key);
-  }
-
-  setValue(key: symbol, value: unknown): Context {
-    return this.build().setValue(key, value);
-  }
-
-  deleteValue(key: symbol): Context {
-    return this.build().deleteValue(key);
-  }
-
-  private build(): Context {
-    return (this.built ??= trace.setSpan(this.parent, this.span));
-  }
 }
 
 export class UndiciClientInstrumentation extends OwnHttpInstrumentation {
@@ -190,9 +162,10 @@ export class UndiciClientInstrumentation extends OwnHttpInstrumentation {
     if (userAgent !== undefined) attributes['user_agent.original'] = userAgent;
     const parent = context.active();
     const span = this.tracer.startSpan(method === '_OTHER' ? 'HTTP' : method, { kind: SpanKind.CLIENT, attributes }, parent);
-    propagation.inject(new WithSpan(parent, span), request, SETTER);
     const metric: Attributes = { 'http.request.method': method, 'server.address': origin.address, 'server.port': origin.port };
     this.pending.set(request, { span, started: performance.now(), metric });
+    // Last, so that a propagator that throws costs the call its headers but not its span and metric.
+    propagation.inject(new SpanOnTop(parent, span), request, SETTER);
   }
 
   private sent({ request, socket }: SentHeaders): void {

@@ -162,10 +162,16 @@ describe('fetch/undici client instrumentation', () => {
     expect(summary(aborted)).toEqual({ status: 0, errorType: undefined, exceptions: 0 });
   });
 
-  it('lets the call go ahead when the instrumentation fails, and says so once', async () => {
+  it('lets the call go ahead when the instrumentation fails, keeps its span, and says so once', async () => {
     const app = bed.launch('fetch-app.cjs', { env: { BREAK_PROPAGATION: '1' } });
     for (let i = 0; i < 3; i++) expect(await call(app, `${downstreamUrl}/status/201`)).toMatchObject({ status: 201 });
     expect(app.child.exitCode).toBeNull();
     expect(app.stderrLines(/fetch\/undici instrumentation failed on a request \(propagator exploded\)/)).toHaveLength(1);
+    // Only the headers are lost: each call still has its client span.
+    await bed.receiver.waitFor(
+      () => bed.receiver.spans.filter((s) => s.kind === 3 && s.scope === OURS).length === 3,
+      10_000,
+      'three client spans',
+    );
   });
 });
