@@ -1,5 +1,6 @@
 // The cost of encoding one export batch: upstream's ProtobufTraceSerializer against otelkit's encoding
-// (src/sdk/otlp-trace-encoding.ts), on 512 spans shaped like otelkit's HTTP server span, alternated in one run.
+// (src/sdk/otlp-trace-encoding.ts), on 512 spans shaped like otelkit's HTTP server span, alternated in one run;
+// `otelkit, queued` is the batch processor's way: each span encoded into the queue as it ends, then the batch taken.
 // Usage: npm run build && node bench/span-encoding.mjs [--rounds 15] [--batches 40] [--send 200]
 // --send N: then also exports the batch N times, one after another, with otelkit's OTLP/HTTP protobuf exporter
 // to the benchmark's sink on loopback (on CPU 1, as in bench/overhead.mjs; run this script on CPU 0 with
@@ -14,7 +15,7 @@ const require = createRequire(import.meta.url);
 const { ROOT_CONTEXT, SpanKind } = require('@opentelemetry/api');
 const { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } = require('@opentelemetry/sdk-trace');
 const { ProtobufTraceSerializer } = require('@opentelemetry/otlp-transformer');
-const { encodeTraceRequest } = require('../dist/sdk/otlp-trace-encoding.js');
+const { EncodedSpanQueue, encodeTraceRequest } = require('../dist/sdk/otlp-trace-encoding.js');
 
 const option = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -60,16 +61,23 @@ await new Promise((resolve) => setTimeout(resolve, 50));
 const spans = exporter.getFinishedSpans();
 const upstream = Buffer.from(ProtobufTraceSerializer.serializeRequest(spans));
 if (!upstream.equals(Buffer.from(encodeTraceRequest(spans)))) throw new Error('the two encodings differ');
+const queue = new EncodedSpanQueue(spans.length);
+const queued = (batch) => {
+  for (const span of batch) queue.push(span);
+  return queue.take(batch.length).bytes;
+};
+if (!upstream.equals(Buffer.from(queued(spans)))) throw new Error('the queued encoding differs');
 
 const time = (encode) => {
   const began = process.hrtime.bigint();
   for (let i = 0; i < batches; i++) encode(spans);
   return Number(process.hrtime.bigint() - began) / 1e3 / batches; // µs per batch
 };
-const results = { upstream: [], otelkit: [] };
+const results = { upstream: [], otelkit: [], 'otelkit, queued': [] };
 for (let r = 0; r < rounds; r++) {
   results.upstream.push(time((s) => ProtobufTraceSerializer.serializeRequest(s)));
   results.otelkit.push(time(encodeTraceRequest));
+  results['otelkit, queued'].push(time(queued));
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 console.log(

@@ -349,6 +349,13 @@ class Writer {
     this.end(start, 2);
   }
 
+  /** Bytes `start` to `end` of `from`, copied as they are. */
+  raw(from: Uint8Array, start: number, end: number): void {
+    this.ensure(end - start);
+    this.buf.set(from.subarray(start, end), this.pos);
+    this.pos += end - start;
+  }
+
   /** A copy of the request's bytes: the transport keeps them while it sends and retries. */
   take(): Uint8Array {
     const bytes = Buffer.from(this.buf.subarray(0, this.pos));
@@ -358,6 +365,32 @@ class Writer {
 }
 
 const writer = new Writer();
+
+/**
+ * The request for spans grouped by resource, then scope, in the order each first came: `writeSpans` writes a
+ * group's spans (ScopeSpans.spans fields) with the shared writer.
+ */
+function writeRequest<G>(byResource: Map<Resource, Map<InstrumentationScope, G>>, writeSpans: (group: G) => void): Uint8Array {
+  try {
+    for (const [resource, byScope] of byResource) {
+      const resourceSpans = writer.begin(1, 3);
+      writer.resource(resource);
+      for (const [scope, group] of byScope) {
+        const scopeSpans = writer.begin(2, 3);
+        writer.scope(scope);
+        writeSpans(group);
+        if (scope.schemaUrl) writer.string(3, scope.schemaUrl);
+        writer.end(scopeSpans, 3);
+      }
+      if (resource.schemaUrl) writer.string(3, resource.schemaUrl);
+      writer.end(resourceSpans, 3);
+    }
+    return writer.take();
+  } finally {
+    // Also after a throw: the next request starts from an empty writer.
+    writer.pos = 0;
+  }
+}
 
 /** The ExportTraceServiceRequest for these spans, grouped by resource and scope in the order they come. */
 export function encodeTraceRequest(spans: readonly ReadableSpan[]): Uint8Array {
@@ -369,23 +402,115 @@ export function encodeTraceRequest(spans: readonly ReadableSpan[]): Uint8Array {
     if (!list) byScope.set(span.instrumentationScope, (list = []));
     list.push(span);
   }
-  try {
-    for (const [resource, byScope] of byResource) {
-      const resourceSpans = writer.begin(1, 3);
-      writer.resource(resource);
-      for (const [scope, list] of byScope) {
-        const scopeSpans = writer.begin(2, 3);
-        writer.scope(scope);
-        for (const span of list) writer.span(span);
-        if (scope.schemaUrl) writer.string(3, scope.schemaUrl);
-        writer.end(scopeSpans, 3);
-      }
-      if (resource.schemaUrl) writer.string(3, resource.schemaUrl);
-      writer.end(resourceSpans, 3);
+  return writeRequest(byResource, (list) => {
+    for (const span of list) writer.span(span);
+  });
+}
+
+/** A batch of spans already encoded: what the span exporter sends as it is. `length` counts the spans. */
+export class EncodedSpans {
+  constructor(
+    readonly length: number,
+    readonly bytes: Uint8Array,
+  ) {}
+}
+
+/**
+ * Spans encoded when they end and held as bytes until their batch is taken: a queued span is a few hundred bytes
+ * outside the JavaScript heap instead of a span object, its attributes, events and context, all of which would
+ * otherwise survive young-generation collections while they wait. Only the resource and scope wrappers are written
+ * when a batch is taken, so the request is byte for byte what encodeTraceRequest writes for the same spans.
+ */
+export class EncodedSpanQueue {
+  private readonly arena = new Writer();
+  // Per queued span, in the order they ended: where its bytes end in the arena, and its resource-and-scope group.
+  private readonly ends: Int32Array;
+  private readonly groupOf: Int32Array;
+  private readonly groups: { readonly resource: Resource; readonly scope: InstrumentationScope }[] = [];
+  private readonly groupIndex = new Map<Resource, Map<InstrumentationScope, number>>();
+  length = 0;
+
+  constructor(readonly capacity: number) {
+    this.ends = new Int32Array(capacity);
+    this.groupOf = new Int32Array(capacity);
+  }
+
+  /** Encodes and queues `span`; false when the queue is full. A span that fails to encode throws, queuing nothing. */
+  push(span: ReadableSpan): boolean {
+    if (this.length >= this.capacity) return false;
+    const arena = this.arena;
+    const start = arena.pos;
+    try {
+      arena.span(span);
+    } catch (error) {
+      arena.pos = start;
+      throw error;
     }
-    return writer.take();
-  } finally {
-    // Also after a throw: the next request starts from an empty writer.
-    writer.pos = 0;
+    this.ends[this.length] = arena.pos;
+    this.groupOf[this.length] = this.group(span.resource, span.instrumentationScope);
+    this.length++;
+    return true;
+  }
+
+  /** The resources of the queued spans. */
+  resources(): Resource[] {
+    return [...this.groupIndex.keys()];
+  }
+
+  /** The request for the first `count` queued spans, which leave the queue. */
+  take(count: number): EncodedSpans {
+    const n = Math.min(count, this.length);
+    // The groups those spans belong to, by resource then scope, in the order each first came.
+    const byResource = new Map<Resource, Map<InstrumentationScope, number>>();
+    for (let i = 0; i < n; i++) {
+      const { resource, scope } = this.groups[this.groupOf[i]];
+      let byScope = byResource.get(resource);
+      if (!byScope) byResource.set(resource, (byScope = new Map()));
+      if (!byScope.has(scope)) byScope.set(scope, this.groupOf[i]);
+    }
+    const arena = this.arena;
+    const bytes = writeRequest(byResource, (group) => {
+      // A group's spans, copied a run of neighbours at a time.
+      for (let i = 0; i < n; i++) {
+        if (this.groupOf[i] !== group) continue;
+        const start = i === 0 ? 0 : this.ends[i - 1];
+        while (i + 1 < n && this.groupOf[i + 1] === group) i++;
+        writer.raw(arena.buf, start, this.ends[i]);
+      }
+    });
+    this.remove(n);
+    return new EncodedSpans(n, bytes);
+  }
+
+  private group(resource: Resource, scope: InstrumentationScope): number {
+    let byScope = this.groupIndex.get(resource);
+    if (!byScope) this.groupIndex.set(resource, (byScope = new Map()));
+    let index = byScope.get(scope);
+    if (index === undefined) {
+      index = this.groups.push({ resource, scope }) - 1;
+      byScope.set(scope, index);
+    }
+    return index;
+  }
+
+  private remove(n: number): void {
+    const arena = this.arena;
+    if (n === this.length) {
+      this.length = 0;
+      arena.pos = 0;
+      // Groups are forgotten with the spans: a resource or scope no longer used is not kept alive by the queue.
+      this.groups.length = 0;
+      this.groupIndex.clear();
+      if (arena.buf.length > KEEP_SCRATCH_BYTES) arena.buf = Buffer.allocUnsafe(64 * 1024);
+      return;
+    }
+    if (n === 0) return;
+    const shift = this.ends[n - 1];
+    arena.buf.copyWithin(0, shift, arena.pos);
+    arena.pos -= shift;
+    this.ends.copyWithin(0, n, this.length);
+    this.groupOf.copyWithin(0, n, this.length);
+    this.length -= n;
+    for (let i = 0; i < this.length; i++) this.ends[i] -= shift;
   }
 }

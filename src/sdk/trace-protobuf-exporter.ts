@@ -7,17 +7,22 @@ import { convertLegacyHttpOptions, createOtlpHttpExportDelegate } from '@opentel
 import { ProtobufTraceSerializer, TraceExporterMetricsHelper } from '@opentelemetry/otlp-transformer';
 import type { OTLPExporterNodeConfigBase } from '@opentelemetry/otlp-exporter-base';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
-import { encodeTraceRequest } from './otlp-trace-encoding';
+import { EncodedSpans, encodeTraceRequest } from './otlp-trace-encoding';
 
 // The component type upstream's OTLP/HTTP protobuf span exporter reports in its self-observability metrics.
 const COMPONENT_TYPE = 'otlp_http_span_exporter';
 
-export class TraceProtobufExporter extends OTLPExporterBase<ReadableSpan[]> implements SpanExporter {
+/** What the batch processor hands over (spans already encoded, see ./encoding-span-processor), or spans. */
+type Batch = EncodedSpans | ReadableSpan[];
+
+const serializeRequest = (batch: Batch): Uint8Array => (batch instanceof EncodedSpans ? batch.bytes : encodeTraceRequest(batch));
+
+export class TraceProtobufExporter extends OTLPExporterBase<Batch> implements SpanExporter {
   constructor(config: OTLPExporterNodeConfigBase = {}) {
     super(
       createOtlpHttpExportDelegate(
         convertLegacyHttpOptions(config, 'TRACES', 'v1/traces', { 'Content-Type': 'application/x-protobuf' }),
-        { serializeRequest: encodeTraceRequest, deserializeResponse: ProtobufTraceSerializer.deserializeResponse },
+        { serializeRequest, deserializeResponse: ProtobufTraceSerializer.deserializeResponse },
         COMPONENT_TYPE,
         TraceExporterMetricsHelper,
         undefined,

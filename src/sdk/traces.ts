@@ -16,6 +16,7 @@ import type { MeterProvider } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import type { Config } from '../config/resolve';
 import { createOtlpExporter } from './exporters';
+import { EncodingBatchSpanProcessor, type EncodedSpanExporter } from './encoding-span-processor';
 import type { Redactor } from '../redaction/redact';
 import { RedactingSpanProcessor } from '../redaction/span-processor';
 import { ServerSpanExceptionProcessor } from '../context/exception-processor';
@@ -43,15 +44,16 @@ function createSpanProcessors(
   selfObsMeterProvider?: MeterProvider,
 ): SpanProcessor[] {
   // Redaction first: processors run in order, and exporters must only ever see masked values.
-  const exporting = traces.exporters.map((name) =>
-    name === 'console'
-      ? new SimpleSpanProcessor({ exporter: new ConsoleSpanExporter() })
-      : new BatchSpanProcessor({
-          exporter: createOtlpExporter<SpanExporter>('traces', traces.otlp),
-          ...traces.batch,
-          selfObsMeterProvider,
-        }),
-  );
+  const exporting = traces.exporters.map((name): SpanProcessor => {
+    if (name === 'console') return new SimpleSpanProcessor({ exporter: new ConsoleSpanExporter() });
+    // OTLP/protobuf, the default, takes spans encoded as they end; the other protocols take span objects.
+    if (traces.otlp.protocol === 'http/protobuf') {
+      const exporter = createOtlpExporter<EncodedSpanExporter>('traces', traces.otlp);
+      return new EncodingBatchSpanProcessor({ exporter, ...traces.batch, selfObsMeterProvider });
+    }
+    const exporter = createOtlpExporter<SpanExporter>('traces', traces.otlp);
+    return new BatchSpanProcessor({ exporter, ...traces.batch, selfObsMeterProvider });
+  });
   return exporting.length > 0 ? [new ServerSpanExceptionProcessor(), new RedactingSpanProcessor(redactor), ...exporting] : [];
 }
 

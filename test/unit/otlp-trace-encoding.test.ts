@@ -8,7 +8,7 @@ import { TraceState } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
-import { encodeTraceRequest } from '../../src/sdk/otlp-trace-encoding';
+import { EncodedSpanQueue, encodeTraceRequest } from '../../src/sdk/otlp-trace-encoding';
 
 // The protocol's generated definitions, from the older transformer release the benchmark sink also decodes with.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -138,5 +138,80 @@ describe('OTLP span encoding', () => {
     const copy = Buffer.from(a);
     encodeTraceRequest(second);
     expect(Buffer.from(a).equals(copy)).toBe(true);
+  });
+});
+
+describe('spans queued as bytes (EncodedSpanQueue)', () => {
+  const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
+  // Sampled, so that every spec gives a span: a parent that is not sampled makes the default sampler drop its child.
+  const sampledSpans = (count: number, seed: (i: number) => number) =>
+    makeSpans(
+      Array.from({ length: count }, (_, i) => fc.sample(spanSpec, { numRuns: 1, seed: seed(i) })[0]).map((spec) => ({
+        ...spec,
+        parent: spec.parent && { ...spec.parent, traceFlags: TraceFlags.SAMPLED },
+      })),
+    );
+
+  it('takes any spans, in batches of any size, as the same bytes as upstream serializer writes for each batch', () => {
+    fc.assert(
+      fc.property(
+        fc.array(spanSpec, { minLength: 1, maxLength: 16 }),
+        fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 8 }),
+        (specs, takes) => {
+          const spans = makeSpans(specs);
+          const queue = new EncodedSpanQueue(spans.length);
+          // Spans queue and batches leave in turns, as under load: a take may leave spans behind for the next.
+          let queued = 0;
+          let sent = 0;
+          for (const count of [...takes, spans.length]) {
+            while (queued < Math.min(spans.length, sent + count + 2)) expect(queue.push(spans[queued++])).toBe(true);
+            const batch = queue.take(count);
+            const expected = spans.slice(sent, sent + batch.length);
+            expect(batch.length).toBe(Math.min(count, queued - sent));
+            if (batch.length > 0) expect(same(batch.bytes, ProtobufTraceSerializer.serializeRequest(expected)!)).toBe(true);
+            sent += batch.length;
+            expect(queue.length).toBe(queued - sent);
+          }
+          expect(sent).toBe(spans.length);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refuses a span beyond its capacity, and takes the ones it holds', () => {
+    const spans = sampledSpans(3, (i) => 3 + i);
+    expect(spans).toHaveLength(3);
+    const queue = new EncodedSpanQueue(2);
+    expect(queue.push(spans[0])).toBe(true);
+    expect(queue.push(spans[1])).toBe(true);
+    expect(queue.push(spans[2])).toBe(false);
+    const batch = queue.take(512);
+    expect(batch.length).toBe(2);
+    expect(same(batch.bytes, encodeTraceRequest(spans.slice(0, 2)))).toBe(true);
+    expect(queue.length).toBe(0);
+  });
+
+  it('holds a full queue of large spans past the arena’s first 64 KB, and a failed encoding queues nothing', () => {
+    const spans = sampledSpans(600, (i) => i);
+    expect(spans).toHaveLength(600);
+    const queue = new EncodedSpanQueue(600);
+    for (const span of spans.slice(0, 300)) queue.push(span);
+    // A span whose attributes cannot be read: the encoding throws half-way, and the queue is as it was.
+    const broken = Object.create(spans[0], {
+      attributes: {
+        get() {
+          throw new Error('unreadable');
+        },
+      },
+    });
+    expect(() => queue.push(broken)).toThrow('unreadable');
+    expect(queue.length).toBe(300);
+    for (const span of spans.slice(300)) queue.push(span);
+    const first = queue.take(512);
+    const second = queue.take(512);
+    expect(first.bytes.length).toBeGreaterThan(64 * 1024);
+    expect(same(first.bytes, encodeTraceRequest(spans.slice(0, 512)))).toBe(true);
+    expect(same(second.bytes, encodeTraceRequest(spans.slice(512)))).toBe(true);
   });
 });

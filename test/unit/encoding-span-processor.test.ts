@@ -1,0 +1,86 @@
+// The batch processor that queues spans as bytes, in process: what a span that cannot be encoded and an export that
+// never answers do to the application and to the batches after them. The exporter here records what it is handed
+// instead of sending it; test/integration/span-batches.test.ts covers the real export.
+import { describe, expect, it, vi } from 'vitest';
+import { ROOT_CONTEXT } from '@opentelemetry/api';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { TracerProvider } from '@opentelemetry/sdk-trace';
+import { EncodingBatchSpanProcessor } from '../../src/sdk/encoding-span-processor';
+import type { EncodedSpans } from '../../src/sdk/otlp-trace-encoding';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const root = require('otlp-transformer-decoders/build/src/generated/root');
+const TraceRequest = root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+
+const spanNames = (batch: EncodedSpans): string[] =>
+  TraceRequest.decode(batch.bytes).resourceSpans.flatMap((rs: { scopeSpans: { spans: { name: string }[] }[] }) =>
+    rs.scopeSpans.flatMap((ss) => ss.spans.map((s) => s.name)),
+  );
+
+function setUp(
+  answer: (call: number) => ExportResult | undefined,
+  batch = { maxExportBatchSize: 2, exportTimeoutMillis: 30000 },
+) {
+  const batches: EncodedSpans[] = [];
+  const processor = new EncodingBatchSpanProcessor({
+    exporter: {
+      export(spans, resultCallback) {
+        batches.push(spans);
+        const result = answer(batches.length);
+        if (result) resultCallback(result);
+      },
+      shutdown: () => Promise.resolve(),
+    },
+    scheduledDelayMillis: 60_000,
+    maxQueueSize: 16,
+    ...batch,
+  });
+  const tracer = new TracerProvider({ spanProcessors: [processor] }).getTracer('test');
+  const end = (name: string) => tracer.startSpan(name, {}, ROOT_CONTEXT).end();
+  return { processor, batches, end };
+}
+
+describe('EncodingBatchSpanProcessor', () => {
+  it('drops a span it cannot encode without throwing into span.end(), says so once, and sends the others', async () => {
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const { processor, batches, end } = setUp(() => ({ code: ExportResultCode.SUCCESS }));
+    end('first');
+    // A span with no name (a JavaScript caller's mistake) cannot be encoded.
+    expect(() => end(undefined as unknown as string)).not.toThrow();
+    expect(() => end(undefined as unknown as string)).not.toThrow();
+    end('second');
+    await processor.forceFlush();
+    expect(batches.flatMap(spanNames)).toEqual(['first', 'second']);
+    const warnings = stderr.mock.calls.map(([line]) => String(line)).filter((line) => line.startsWith('otelkit warn:'));
+    stderr.mockRestore();
+    expect(warnings).toEqual([expect.stringContaining('a span could not be encoded and was dropped')]);
+  });
+
+  it('an export that never answers is given up after the export timeout, and the next batch still leaves', async () => {
+    // The first export hangs; later ones succeed.
+    const { processor, batches, end } = setUp((call) => (call === 1 ? undefined : { code: ExportResultCode.SUCCESS }), {
+      maxExportBatchSize: 2,
+      exportTimeoutMillis: 100,
+    });
+    end('a');
+    end('b'); // a full batch: exported at once, and hangs
+    end('c');
+    end('d'); // waits while the first export is in flight
+    expect(batches).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(batches.map(spanNames)).toEqual([
+      ['a', 'b'],
+      ['c', 'd'],
+    ]);
+    await processor.shutdown();
+  });
+
+  it('after shutdown, spans that end are not queued', async () => {
+    const { processor, batches, end } = setUp(() => ({ code: ExportResultCode.SUCCESS }));
+    end('before');
+    await processor.shutdown();
+    end('after');
+    await processor.forceFlush();
+    expect(batches.flatMap(spanNames)).toEqual(['before']);
+  });
+});
