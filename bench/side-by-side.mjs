@@ -3,7 +3,7 @@
 // that speeds up or slows down during the run does so for all of them alike. For comparing builds of otelkit
 // (or settings) whose difference is smaller than the spread between separate runs of bench/overhead.mjs.
 //
-// Usage: node bench/side-by-side.mjs [--app hello|realistic|middleware] [--duration 4] [--rounds 6] [--warmup 2]
+// Usage: node bench/side-by-side.mjs [--app hello|realistic|middleware] [--duration 4] [--rounds 6] [--warmup 2] [--starts 0]
 //          'name: ENV=value ... -- node args' 'name: ...' ...
 // e.g.   node bench/side-by-side.mjs 'before: -- -r ./dist-before/register.js' 'after: -- -r ./dist/register.js'
 // (a build to compare against is a copy of its dist/ inside the repository, so that it finds the same node_modules).
@@ -11,6 +11,8 @@
 // threads and GC helpers count), its time in GC pauses, and the bytes it allocated and promoted to the old
 // generation (V8's counts, from --trace-gc-nvp; the byte counts, unlike time, do not move with the machine).
 // The sink's CPU per round is printed too: the sink shares CPU 1 with the load generators.
+// --starts N: first, N starts of each variant, interleaved one at a time on CPU 0, each timed from spawn to its
+// first answered request; prints each variant's median (and, with --rounds 0, nothing else).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
@@ -31,9 +33,10 @@ const duration = Number(options.get('duration') ?? 4);
 // Seconds of load before each measured round (see --warmup in ./overhead.mjs).
 const warmup = Number(options.get('warmup') ?? 2);
 const rounds = Number(options.get('rounds') ?? 6);
+const starts = Number(options.get('starts') ?? 0);
 if (!app || specs.length < 2) {
   console.error(
-    "usage: node bench/side-by-side.mjs [--app hello] [--duration 4] [--rounds 6] 'a: ENV=1 -- -r ./dist/register.js' 'b: ...'",
+    "usage: node bench/side-by-side.mjs [--app hello] [--duration 4] [--rounds 6] [--starts 0] 'a: ENV=1 -- -r ./dist/register.js' 'b: ...'",
   );
   process.exit(2);
 }
@@ -103,26 +106,48 @@ function wrk(port, seconds) {
 const sink = start(process.execPath, ['bench/sink.cjs'], {}, '1');
 const upstream = start(process.execPath, ['bench/apps/upstream.cjs'], {}, '1');
 const [sinkPort, upstreamPort] = await Promise.all([sink.port, upstream.port]);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const appEnv = (v) => ({
+  PORT: '0',
+  UPSTREAM_URL: `http://127.0.0.1:${upstreamPort}`,
+  OTEL_SERVICE_NAME: 'bench',
+  OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sinkPort}`,
+  ...v.env,
+});
+if (starts > 0) {
+  const startMs = variants.map(() => []);
+  try {
+    for (let i = 0; i < starts; i++) {
+      for (const [j, v] of variants.entries()) {
+        const began = performance.now();
+        const child = start(process.execPath, [...v.args, app.script], appEnv(v), '0');
+        try {
+          await (await fetch(`http://127.0.0.1:${await child.port}${app.path}`)).arrayBuffer();
+          startMs[j].push(performance.now() - began);
+        } finally {
+          child.kill();
+          if (child.exitCode === null) await once(child, 'exit');
+        }
+      }
+    }
+  } catch (error) {
+    sink.kill();
+    upstream.kill();
+    throw error;
+  }
+  console.log(`Node ${process.version}, ${options.get('app') ?? 'hello'}, ${starts} starts each, to the first answered request:`);
+  for (const [j, v] of variants.entries()) {
+    const ms = median(startMs[j]);
+    console.log(`  ${v.name}: ${ms.toFixed(0)} ms (${(ms - median(startMs[0])).toFixed(0)} ms against ${variants[0].name})`);
+  }
+}
 const ratios = variants.map(() => []);
 // Per request served, per round: CPU µs, GC pause µs, bytes allocated, bytes promoted.
 const figures = variants.map(() => ({ cpu: [], system: [], pause: [], allocated: [], promoted: [] }));
 const sinkCpu = [];
 try {
   for (let round = 1; round <= rounds; round++) {
-    const apps = variants.map((v) =>
-      start(
-        process.execPath,
-        ['--trace-gc-nvp', ...v.args, app.script],
-        {
-          PORT: '0',
-          UPSTREAM_URL: `http://127.0.0.1:${upstreamPort}`,
-          OTEL_SERVICE_NAME: 'bench',
-          OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sinkPort}`,
-          ...v.env,
-        },
-        '0',
-      ),
-    );
+    const apps = variants.map((v) => start(process.execPath, ['--trace-gc-nvp', ...v.args, app.script], appEnv(v), '0'));
     try {
       const ports = await Promise.all(apps.map((a) => a.port));
       await Promise.all(ports.map((port) => wrk(port, warmup)));
@@ -155,7 +180,7 @@ try {
   sink.kill();
   upstream.kill();
 }
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+if (rounds === 0) process.exit(0);
 console.log(
   `Node ${process.version}, ${options.get('app') ?? 'hello'}, ${rounds} rounds × ${duration} s after ${warmup} s of warm-up, requests served relative to ${variants[0].name} (median, range):`,
 );
