@@ -2,14 +2,15 @@
 // that a span is encoded when it ends and waits for its batch as bytes (./otlp-trace-encoding, EncodedSpanQueue).
 // Upstream's holds the span objects, up to a batch of 512 of them, so on a busy service they survive
 // young-generation collections and the collector grows the young generation to hold them: most of otelkit's
-// memory above a bare app's on Node 24 (README, "Memory"). The rest is upstream's behaviour, kept on purpose: queue
+// memory above a bare app's on Node 24 (README, "Node 24 RSS"). The rest is upstream's behaviour, kept on purpose: queue
 // and batch sizes, the schedule delay, the export timeout, drops counted and said once, export without tracing
 // itself, forceFlush and shutdown, and the same self-observability metrics.
 import { context, createNoopMeter, diag, TraceFlags, type MeterProvider } from '@opentelemetry/api';
 import { BindOnceFuture, ExportResultCode, globalErrorHandler, suppressTracing, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 // Not on the package's index: the class upstream's batch processor counts with, so both name their instances
-// from one counter (batching_span_processor/0, /1, ...) and report the same metrics.
+// from one counter (batching_span_processor/0, /1, ...) and report the same metrics. The SDK's version is pinned;
+// if an upgrade moves the file, the build fails here.
 import { SpanProcessorMetrics } from '@opentelemetry/sdk-trace/build/src/export/SpanProcessorMetrics';
 import type { BatchSettings } from '../config/resolve';
 import { diagnostics } from '../diagnostics';
@@ -126,6 +127,11 @@ export class EncodingBatchSpanProcessor implements SpanProcessor {
           clearTimeout(timer);
           reject(error as Error);
           return;
+        }
+        // Another flush took them while this one waited for the detectors: nothing to send.
+        if (batch.length === 0) {
+          clearTimeout(timer);
+          return resolve();
         }
         // The export's own HTTP call and anything it does are not traced.
         context.with(suppressTracing(context.active()), () =>

@@ -4,6 +4,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { detectResources } from '@opentelemetry/resources';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { EncodingBatchSpanProcessor } from '../../src/sdk/encoding-span-processor';
 import type { EncodedSpans } from '../../src/sdk/otlp-trace-encoding';
@@ -20,6 +21,7 @@ const spanNames = (batch: EncodedSpans): string[] =>
 function setUp(
   answer: (call: number) => ExportResult | undefined,
   batch = { maxExportBatchSize: 2, exportTimeoutMillis: 30000 },
+  resource = detectResources({ detectors: [] }),
 ) {
   const batches: EncodedSpans[] = [];
   const processor = new EncodingBatchSpanProcessor({
@@ -35,7 +37,7 @@ function setUp(
     maxQueueSize: 16,
     ...batch,
   });
-  const tracer = new TracerProvider({ spanProcessors: [processor] }).getTracer('test');
+  const tracer = new TracerProvider({ resource, spanProcessors: [processor] }).getTracer('test');
   const end = (name: string) => tracer.startSpan(name, {}, ROOT_CONTEXT).end();
   return { processor, batches, end };
 }
@@ -82,5 +84,23 @@ describe('EncodingBatchSpanProcessor', () => {
     end('after');
     await processor.forceFlush();
     expect(batches.flatMap(spanNames)).toEqual(['before']);
+  });
+
+  it('waits for a resource whose detectors have not settled, and sends the attributes they found', async () => {
+    let settle: (value: string) => void = () => {};
+    const region = new Promise<string>((resolve) => (settle = resolve));
+    const resource = detectResources({ detectors: [{ detect: () => ({ attributes: { 'cloud.region': region } }) }] });
+    const { processor, batches, end } = setUp(() => ({ code: ExportResultCode.SUCCESS }), undefined, resource);
+    end('early');
+    const flushed = processor.forceFlush();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(batches).toHaveLength(0);
+    settle('eu-west-1');
+    await flushed;
+    const decoded = TraceRequest.decode(batches[0].bytes);
+    expect(decoded.resourceSpans[0].resource.attributes).toEqual([
+      expect.objectContaining({ key: 'cloud.region', value: expect.objectContaining({ stringValue: 'eu-west-1' }) }),
+    ]);
+    expect(spanNames(batches[0])).toEqual(['early']);
   });
 });
