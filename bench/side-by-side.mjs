@@ -114,26 +114,21 @@ const appEnv = (v) => ({
   OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sinkPort}`,
   ...v.env,
 });
-if (starts > 0) {
+// --starts: interleaved starts of each variant, timed to the first answered request.
+async function timeStarts() {
   const startMs = variants.map(() => []);
-  try {
-    for (let i = 0; i < starts; i++) {
-      for (const [j, v] of variants.entries()) {
-        const began = performance.now();
-        const child = start(process.execPath, [...v.args, app.script], appEnv(v), '0');
-        try {
-          await (await fetch(`http://127.0.0.1:${await child.port}${app.path}`)).arrayBuffer();
-          startMs[j].push(performance.now() - began);
-        } finally {
-          child.kill();
-          if (child.exitCode === null) await once(child, 'exit');
-        }
+  for (let i = 0; i < starts; i++) {
+    for (const [j, v] of variants.entries()) {
+      const began = performance.now();
+      const child = start(process.execPath, [...v.args, app.script], appEnv(v), '0');
+      try {
+        await (await fetch(`http://127.0.0.1:${await child.port}${app.path}`)).arrayBuffer();
+        startMs[j].push(performance.now() - began);
+      } finally {
+        child.kill();
+        if (child.exitCode === null) await once(child, 'exit');
       }
     }
-  } catch (error) {
-    sink.kill();
-    upstream.kill();
-    throw error;
   }
   console.log(`Node ${process.version}, ${options.get('app') ?? 'hello'}, ${starts} starts each, to the first answered request:`);
   for (const [j, v] of variants.entries()) {
@@ -146,6 +141,7 @@ const ratios = variants.map(() => []);
 const figures = variants.map(() => ({ cpu: [], system: [], pause: [], allocated: [], promoted: [] }));
 const sinkCpu = [];
 try {
+  if (starts > 0) await timeStarts();
   for (let round = 1; round <= rounds; round++) {
     const apps = variants.map((v) => start(process.execPath, ['--trace-gc-nvp', ...v.args, app.script], appEnv(v), '0'));
     try {
