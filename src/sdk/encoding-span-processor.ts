@@ -21,7 +21,6 @@ const COMPONENT_TYPE = 'batching_span_processor';
 /** What the processor hands its batches to: otelkit's OTLP/protobuf span exporter (./trace-protobuf-exporter). */
 export interface EncodedSpanExporter {
   export(batch: EncodedSpans, resultCallback: (result: ExportResult) => void): void;
-  forceFlush?(): Promise<void>;
   shutdown(): Promise<void>;
 }
 

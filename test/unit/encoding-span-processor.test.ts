@@ -24,6 +24,7 @@ function setUp(
   resource = detectResources({ detectors: [] }),
 ) {
   const batches: EncodedSpans[] = [];
+  let shutdowns = 0;
   const processor = new EncodingBatchSpanProcessor({
     exporter: {
       export(spans, resultCallback) {
@@ -31,7 +32,10 @@ function setUp(
         const result = answer(batches.length);
         if (result) resultCallback(result);
       },
-      shutdown: () => Promise.resolve(),
+      shutdown: () => {
+        shutdowns++;
+        return Promise.resolve();
+      },
     },
     scheduledDelayMillis: 60_000,
     maxQueueSize: 16,
@@ -39,7 +43,7 @@ function setUp(
   });
   const tracer = new TracerProvider({ resource, spanProcessors: [processor] }).getTracer('test');
   const end = (name: string) => tracer.startSpan(name, {}, ROOT_CONTEXT).end();
-  return { processor, batches, end };
+  return { processor, batches, end, exporterShutdowns: () => shutdowns };
 }
 
 describe('EncodingBatchSpanProcessor', () => {
@@ -77,11 +81,14 @@ describe('EncodingBatchSpanProcessor', () => {
     await processor.shutdown();
   });
 
-  it('after shutdown, spans that end are not queued', async () => {
-    const { processor, batches, end } = setUp(() => ({ code: ExportResultCode.SUCCESS }));
+  it('shutdown sends what is queued and shuts the exporter down; spans that end after it are not queued', async () => {
+    const { processor, batches, end, exporterShutdowns } = setUp(() => ({ code: ExportResultCode.SUCCESS }));
     end('before');
     await processor.shutdown();
+    expect(exporterShutdowns()).toBe(1);
+    // Two spans fill a batch of 2: queued, they would be sent at once.
     end('after');
+    end('after, too');
     await processor.forceFlush();
     expect(batches.flatMap(spanNames)).toEqual(['before']);
   });
