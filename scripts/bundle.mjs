@@ -7,7 +7,9 @@
 // - the API packages ride along in the chunks, shared with the app (see `sharedApi` below).
 // tsc's declarations and the other modules stay in dist/ as they are; the tiny register entries (not bundled)
 // turn the compile cache on before they require the bundled `start`.
-import { build } from 'rolldown';
+import { build, rolldown } from 'rolldown';
+import { parseAst } from 'rolldown/parseAst';
+import { Visitor } from 'rolldown/utils';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, relative, sep } from 'node:path';
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -93,20 +95,113 @@ const sharedApi = {
   },
 };
 
+// The semantic conventions package exports ~660 names. The SDK and instrumentation packages require it as CommonJS,
+// which rolldown cannot tree-shake, so the whole package (400 KB) was evaluated at every start (7-11 ms on Node 24).
+// A first pass lists the names each CommonJS requirer reads; the build then hands those requirers a module that
+// imports just these names from the package's ES-module build (which rolldown tree-shakes) and gives them back as
+// `module.exports`: a plain object, so reading a name costs what it did. ES-module importers keep their own imports.
+// A requirer that uses the package other than as `binding.NAME` fails the build rather than get a partial object.
+const SEMCONV = '@opentelemetry/semantic-conventions';
+const SEMCONV_CJS = requireFromRoot.resolve(SEMCONV);
+const SEMCONV_ESM = fileURLToPath(import.meta.resolve(SEMCONV));
+const SEMCONV_SLIM = '\0semantic-conventions-used';
+
+/** The names a CommonJS module reads from its `require(SEMCONV)` bindings; throws on any other use. */
+function semconvReads(code, id) {
+  const program = parseAst(code, { lang: 'js' }, id);
+  const requires = new Set();
+  const bindings = new Set();
+  const mentions = new Map();
+  const reads = [];
+  const isRequire = (node) =>
+    node?.type === 'CallExpression' &&
+    node.callee.type === 'Identifier' &&
+    node.callee.name === 'require' &&
+    node.arguments[0]?.type === 'Literal' &&
+    node.arguments[0].value === SEMCONV;
+  let literals = 0;
+  new Visitor({
+    Literal(node) {
+      if (typeof node.value === 'string' && node.value.startsWith(SEMCONV)) literals++;
+    },
+    CallExpression(node) {
+      if (isRequire(node)) requires.add(node);
+    },
+    VariableDeclarator(node) {
+      if (isRequire(node.init) && node.id.type === 'Identifier') bindings.add(node.id.name);
+    },
+    MemberExpression(node) {
+      if (node.object.type === 'Identifier' && !node.computed) reads.push([node.object.name, node.property.name]);
+    },
+    Identifier(node) {
+      mentions.set(node.name, (mentions.get(node.name) ?? 0) + 1);
+    },
+  }).visit(program);
+  const names = reads.filter(([object]) => bindings.has(object)).map(([, name]) => name);
+  const usedOnlyAsReads = [...bindings].every(
+    (binding) => mentions.get(binding) === 1 + reads.filter(([object]) => object === binding).length,
+  );
+  if (literals !== requires.size || requires.size !== bindings.size || !usedOnlyAsReads) {
+    throw new Error(`${id}: uses ${SEMCONV} other than as \`const x = require(...)\` and \`x.NAME\`; see semconvReads`);
+  }
+  return names;
+}
+
+/** First pass: which modules require the package's CommonJS build, and what each reads from it. */
+function listSemconvReads(requirers, reads) {
+  return {
+    name: 'otelkit-semconv-reads',
+    async resolveId(source, importer, { kind }) {
+      if (source !== SEMCONV || kind !== 'require-call') return null;
+      const resolved = await this.resolve(source, importer, { kind, skipSelf: true });
+      if (resolved?.id === SEMCONV_CJS) requirers.add(importer);
+      return null;
+    },
+    transform(code, id) {
+      if (code.includes(SEMCONV) && code.includes('require(')) reads.set(id, semconvReads(code, id));
+      return null;
+    },
+  };
+}
+
+function slimSemconv(requirers, names) {
+  return {
+    name: 'otelkit-slim-semconv',
+    resolveId(source, importer, { kind }) {
+      return source === SEMCONV && kind === 'require-call' && requirers.has(importer) ? SEMCONV_SLIM : null;
+    },
+    load(id) {
+      if (id !== SEMCONV_SLIM) return null;
+      return (
+        `import { ${names.join(', ')} } from ${JSON.stringify(SEMCONV_ESM)};\n` +
+        `const conventions = { ${names.join(', ')} };\n` +
+        `export { conventions as "module.exports" };\n`
+      );
+    },
+  };
+}
+
+const input = {
+  start: join(dist, 'start.js'),
+  index: join(dist, 'index.js'),
+  compose: COMPOSE,
+  ...Object.fromEntries(loaded.map((pkg) => [entryOf(pkg), requireFromRoot.resolve(pkg)])),
+};
+const inputOptions = { cwd: root, input, platform: 'node', external: EXTERNAL, logLevel: 'warn' };
+const requirers = new Set();
+const reads = new Map();
+const firstPass = await rolldown({ ...inputOptions, plugins: [lazyEntries, sharedApi, listSemconvReads(requirers, reads)] });
+await firstPass.generate({ format: 'cjs' });
+await firstPass.close();
+const unseen = [...requirers].filter((id) => !reads.has(id));
+if (unseen.length > 0) throw new Error(`${SEMCONV}: required where semconvReads did not look: ${unseen.join(', ')}`);
+const semconvNames = [...new Set([...requirers].flatMap((id) => reads.get(id)))].sort();
+
 rmSync(join(dist, 'chunks'), { recursive: true, force: true });
 rmSync(join(dist, 'packages'), { recursive: true, force: true });
 const { output } = await build({
-  cwd: root,
-  input: {
-    start: join(dist, 'start.js'),
-    index: join(dist, 'index.js'),
-    compose: COMPOSE,
-    ...Object.fromEntries(loaded.map((pkg) => [entryOf(pkg), requireFromRoot.resolve(pkg)])),
-  },
-  platform: 'node',
-  external: EXTERNAL,
-  plugins: [lazyEntries, sharedApi],
-  logLevel: 'warn',
+  ...inputOptions,
+  plugins: [lazyEntries, sharedApi, slimSemconv(requirers, semconvNames)],
   output: {
     dir: dist,
     format: 'cjs',

@@ -85,6 +85,33 @@ describe('the bundled runtime', () => {
     expect(missing).toEqual([]);
     expect(notices).toMatch(/^@opentelemetry\/sdk-trace@2\.12\.0 \(Apache-2\.0\)$/m);
   });
+
+  it('carries of the semantic conventions only the names the bundled code reads, with the values the package gives them', () => {
+    // scripts/bundle.mjs hands each CommonJS requirer a module holding just those names (see slimSemconv there).
+    const texts = runtimeFiles().map((file) => readFileSync(file, 'utf8'));
+    const text = texts.join('\n');
+    expect(text).not.toContain('// node_modules/@opentelemetry/semantic-conventions/dist/index.cjs');
+    const reads = new Set<string>();
+    for (const code of texts) {
+      for (const [, binding] of code.matchAll(/\bconst (\w+) = \([^;\n]*_semantic_conventions_used_exports\)\);/g)) {
+        for (const [, name] of code.matchAll(new RegExp(`\\b${binding}\\.(\\w+)`, 'g'))) reads.add(name);
+      }
+    }
+    expect(reads.size).toBeGreaterThan(20);
+    const chunk = readdirSync(join(dist, 'chunks')).find((name) => /^_semantic-conventions-used-.*\.js$/.test(name));
+    const exported = require(join(dist, 'chunks', chunk!)) as Record<string, unknown>;
+    for (const value of Object.values(exported)) if (typeof value === 'function') (value as () => void)();
+    const namespace = Object.values(exported).find((value) => typeof value === 'object' && value !== null) as {
+      'module.exports': Record<string, unknown>;
+    };
+    const carried = namespace['module.exports'];
+    const semconv = require('@opentelemetry/semantic-conventions') as Record<string, unknown>;
+    for (const name of reads) {
+      expect(semconv[name], name).toBeDefined();
+      expect(carried[name], name).toEqual(semconv[name]);
+    }
+    expect(Object.keys(carried).length).toBeLessThan(Object.keys(semconv).length / 5);
+  });
 });
 
 describe('the bundled start', () => {
