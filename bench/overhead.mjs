@@ -5,8 +5,9 @@
 //        [--variants bare,otelkit,upstream[,otelkit-layers][,otelkit-upstream-server]] [--env KEY=VALUE]... [--no-write]
 //        [--startups 5] [--warmup 2]
 // --env (repeatable) sets a variable for every variant's app, e.g. OTEL_TRACES_EXPORTER=none to take export out.
-// --startups: start-ups to first response measured per variant and round (the first is the loaded run's own);
-// one start-up varies by 100 ms and more on a busy machine, the median of several much less.
+// --startups: start-ups to first response per variant and round, timed after the load runs, one variant after the
+// other (bare, otelkit, upstream, bare, ...) so that a slow moment of the machine falls on all variants alike; one
+// start-up varies by 100 ms and more on a busy machine, the median of several much less.
 // --warmup: seconds of load before the measured run. V8 is still optimizing a distro's code after the default 2 s
 // (7 % of otelkit's CPU went to V8's compilers between 2 and 7 s into the load, 0.1 % after 15 s); a longer warm-up
 // measures the steady state a long-running service sees.
@@ -119,25 +120,23 @@ async function firstResponse(url, child) {
   }
 }
 
+const appEnv = (workload, variant, sinkPort, upstreamUrl) => ({
+  PATH: process.env.PATH,
+  PORT: '0',
+  UPSTREAM_URL: upstreamUrl,
+  OTEL_SERVICE_NAME: `bench-${workload}`,
+  OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sinkPort}`,
+  ...extraEnv,
+  ...VARIANTS[variant].env,
+});
+
 async function measure(workload, variant, sinkPort, upstreamUrl) {
   await sinkCall(sinkPort, '/reset');
-  const env = {
-    PATH: process.env.PATH,
-    PORT: '0',
-    UPSTREAM_URL: upstreamUrl,
-    OTEL_SERVICE_NAME: `bench-${workload}`,
-    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sinkPort}`,
-    ...extraEnv,
-  };
-  const args = [...VARIANTS[variant].args, APPS[workload].script];
-  const began = process.hrtime.bigint();
-  const app = start(args, { ...env, ...VARIANTS[variant].env }, '0');
+  const app = start([...VARIANTS[variant].args, APPS[workload].script], appEnv(workload, variant, sinkPort, upstreamUrl), '0');
   let warm, result, rss, cpuUs;
-  const startupMs = [];
   try {
     const url = `http://127.0.0.1:${await app.port}${APPS[workload].path}`;
     await firstResponse(url, app);
-    startupMs.push(Number(process.hrtime.bigint() - began) / 1e6);
     warm = wrk(url, warmup);
     const cpuBefore = cpuSeconds(app.pid);
     result = wrk(url, duration);
@@ -149,21 +148,22 @@ async function measure(workload, variant, sinkPort, upstreamUrl) {
   }
   await new Promise((r) => setTimeout(r, 300));
   const received = await sinkCall(sinkPort, '/count');
-  // Every request (warm-up included, plus the start-up probe) should have its server span.
+  // Every request (warm-up included, plus the first-response probe) should have its server span.
   const served = warm.requests + result.requests + 1;
-  // More start-ups alone (after the count: their probe requests are not part of it).
-  for (let i = 1; i < startups; i++) {
-    const again = process.hrtime.bigint();
-    const probe = start(args, { ...env, ...VARIANTS[variant].env }, '0');
-    try {
-      await firstResponse(`http://127.0.0.1:${await probe.port}${APPS[workload].path}`, probe);
-      startupMs.push(Number(process.hrtime.bigint() - again) / 1e6);
-    } finally {
-      probe.kill('SIGKILL');
-      await new Promise((r) => (probe.exitCode !== null || probe.signalCode !== null ? r() : probe.once('exit', r)));
-    }
+  return { ...result, rss, cpuUs, served, serverSpans: received.serverSpans, spans: received.spans };
+}
+
+/** Milliseconds from spawning the app to its first answered request. */
+async function timeStart(workload, variant, sinkPort, upstreamUrl) {
+  const began = process.hrtime.bigint();
+  const probe = start([...VARIANTS[variant].args, APPS[workload].script], appEnv(workload, variant, sinkPort, upstreamUrl), '0');
+  try {
+    await firstResponse(`http://127.0.0.1:${await probe.port}${APPS[workload].path}`, probe);
+    return Number(process.hrtime.bigint() - began) / 1e6;
+  } finally {
+    probe.kill('SIGKILL');
+    await new Promise((r) => (probe.exitCode !== null || probe.signalCode !== null ? r() : probe.once('exit', r)));
   }
-  return { ...result, rss, cpuUs, startupMs, served, serverSpans: received.serverSpans, spans: received.spans };
 }
 
 const sink = start(['bench/sink.cjs'], { PATH: process.env.PATH }, '1');
@@ -172,6 +172,7 @@ const sinkPort = await sink.port;
 const upstreamUrl = `http://127.0.0.1:${await upstream.port}`;
 
 const results = {};
+const startupMs = {};
 try {
   for (let round = 0; round < rounds; round++) {
     for (const workload of workloads) {
@@ -182,6 +183,14 @@ try {
       }
     }
   }
+  for (const workload of workloads) {
+    for (let i = 0; i < rounds * startups; i++) {
+      for (const variant of variantNames) {
+        ((startupMs[workload] ??= {})[variant] ??= []).push(await timeStart(workload, variant, sinkPort, upstreamUrl));
+      }
+    }
+    process.stderr.write(`${workload}: ${rounds * startups} start-ups of each variant timed\n`);
+  }
 } finally {
   await stop(sink);
   await stop(upstream);
@@ -189,7 +198,7 @@ try {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 const lines = [
-  `Node ${process.version}, ${rounds} rounds × ${duration} s after ${warmup} s of warm-up, wrk -t1 -c${connections}, app on CPU 0, wrk/sink/upstream on CPU 1. Medians; start-up over ${rounds * startups} starts per variant.` +
+  `Node ${process.version}, ${rounds} rounds × ${duration} s after ${warmup} s of warm-up, wrk -t1 -c${connections}, app on CPU 0, wrk/sink/upstream on CPU 1. Medians; start-up over ${rounds * startups} starts per variant, interleaved after the load runs.` +
     (Object.keys(extraEnv).length
       ? ` Every app ran with ${Object.entries(extraEnv)
           .map(([k, v]) => `${k}=${v}`)
@@ -200,7 +209,7 @@ const lines = [
 for (const workload of workloads) {
   const rows = results[workload];
   const bare = rows.bare ? median(rows.bare.map((r) => r.rps)) : undefined;
-  const bareStart = rows.bare ? median(rows.bare.flatMap((r) => r.startupMs)) : undefined;
+  const bareStart = rows.bare ? median(startupMs[workload].bare) : undefined;
   const bareRss = rows.bare ? median(rows.bare.map((r) => r.rss)) : undefined;
   const bareCpu = rows.bare ? median(rows.bare.map((r) => r.cpuUs)) : undefined;
   lines.push(`### ${workload} (${APPS[workload].path})`, '');
@@ -211,7 +220,7 @@ for (const workload of workloads) {
   for (const variant of variantNames) {
     const rs = rows[variant];
     const rps = median(rs.map((r) => r.rps));
-    const startup = median(rs.flatMap((r) => r.startupMs));
+    const startup = median(startupMs[workload][variant]);
     const rss = median(rs.map((r) => r.rss));
     const cpu = median(rs.map((r) => r.cpuUs));
     const spans = rs.map((r) => `${r.serverSpans}/${r.served}`).join(', ');
