@@ -23,7 +23,9 @@ const dist = join(root, 'dist');
 //   modules must share one import-in-the-middle with @opentelemetry/instrumentation's hooks;
 // - gRPC exporters and @grpc/grpc-js: large, loaded only when OTEL_EXPORTER_OTLP_PROTOCOL=grpc;
 // - winston and its transports: an app that logs with winston itself would otherwise hold two copies, and the
-//   winston instrumentation patches only a copy loaded through `require`.
+//   winston instrumentation patches only a copy loaded through `require`. OpenTelemetry's winston transport is
+//   bundled (its base class, `winston-transport`, stays outside): outside, it required the whole semantic-conventions
+//   package from node_modules in every process that logs with winston.
 const EXTERNAL = [
   'import-in-the-middle',
   'require-in-the-middle',
@@ -34,7 +36,6 @@ const EXTERNAL = [
   /^winston-transport($|\/)/,
   /^logform($|\/)/,
   /^triple-beam$/,
-  '@opentelemetry/winston-transport',
 ];
 
 // The inputs are tsc's output: bundling an already bundled entry would nest the old chunk inside the new one.
