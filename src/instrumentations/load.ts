@@ -30,11 +30,12 @@ function configFor(name: InstrumentationName, config: Config): InstrumentationCo
     // http.route still reaches the server span and its metrics: the instrumentation sets it before this check.
     case 'express':
       return { ignoreLayersType: config.expressMiddlewareSpans ? [] : ['middleware', 'router'] } as InstrumentationConfig;
-    // Other loggers get the request id next to the trace ids they already inject.
+    // Other loggers get the request id next to the trace ids they already inject. With no logs exporter, their
+    // records are not turned into OpenTelemetry log records that nothing would send.
     case 'pino':
     case 'bunyan':
     case 'winston':
-      return { logHook: addRequestId } as InstrumentationConfig;
+      return { logHook: addRequestId, disableLogSending: config.logs.exporters.length === 0 } as InstrumentationConfig;
     default:
       return {};
   }

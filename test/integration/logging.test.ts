@@ -187,4 +187,22 @@ describe('other loggers', () => {
     expect(line.trace_id).toMatch(/^[0-9a-f]{32}$/);
     expect(line.span_id).toMatch(/^[0-9a-f]{16}$/);
   });
+
+  it('an app’s own winston logger is correlated, and sends its records over OTLP only when logs are exported', async () => {
+    const app = launch('winston-app.cjs');
+    await fetch(await app.url('/hello'), { headers: { 'x-request-id': 'winston-req-1' } });
+    const line = JSON.parse((await app.waitForOutput(/\{[^\n]*"winston says hello"[^\n]*\}/))[0]) as Record<string, unknown>;
+    expect(line.request_id).toBe('winston-req-1');
+    expect(line.trace_id).toMatch(/^[0-9a-f]{32}$/);
+    expect(JSON.parse((await get(await app.url('/transports'))).body)).toEqual(['Console', 'OpenTelemetryTransportV3']);
+    await bed.receiver.waitFor(() => bed.receiver.logs.some((l) => l.body === 'winston says hello'), 10_000, 'the log');
+
+    const quiet = launch('winston-app.cjs', { OTEL_LOGS_EXPORTER: 'none' });
+    await fetch(await quiet.url('/hello'), { headers: { 'x-request-id': 'winston-req-2' } });
+    const quietLine = JSON.parse(
+      (await quiet.waitForOutput(/\{[^\n]*"winston says hello"[^\n]*"winston-req-2"[^\n]*\}/))[0],
+    ) as Record<string, unknown>;
+    expect(quietLine.trace_id).toMatch(/^[0-9a-f]{32}$/);
+    expect(JSON.parse((await get(await quiet.url('/transports'))).body)).toEqual(['Console']);
+  });
 });
