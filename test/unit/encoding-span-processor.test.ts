@@ -100,10 +100,13 @@ describe('EncodingBatchSpanProcessor', () => {
     const { processor, batches, end } = setUp(() => ({ code: ExportResultCode.SUCCESS }), undefined, resource);
     end('early');
     const flushed = processor.forceFlush();
+    // A second flush, waiting for the same detectors, finds the span gone when they settle: it sends nothing.
+    const again = processor.forceFlush();
     await new Promise((r) => setTimeout(r, 50));
     expect(batches).toHaveLength(0);
     settle('eu-west-1');
-    await flushed;
+    await Promise.all([flushed, again]);
+    expect(batches).toHaveLength(1);
     const decoded = TraceRequest.decode(batches[0].bytes);
     expect(decoded.resourceSpans[0].resource.attributes).toEqual([
       expect.objectContaining({ key: 'cloud.region', value: expect.objectContaining({ stringValue: 'eu-west-1' }) }),
