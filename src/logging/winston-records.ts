@@ -191,8 +191,8 @@ export function emitLogRecord(
   const level = record[LEVEL];
   const severityNumber = severityOf(level, severityMapping);
   if (logSeverity != null && (severityNumber ?? SeverityNumber.UNSPECIFIED) < logSeverity) return;
-  // Upstream copies the record's own enumerable properties (an object rest) and reads the body and event name
-  // from the copy: own properties only, as here.
+  // Upstream takes the attributes and the event name from a copy of the record's own enumerable properties (an
+  // object rest): own properties only, as here. The body is read from the record itself, inherited or not.
   const keys = Object.keys(record);
   let eventName: unknown;
   if (keys.includes(EVENT_NAME)) eventName = record[EVENT_NAME];
