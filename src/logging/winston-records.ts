@@ -57,6 +57,8 @@ const OTEL_CONTEXT = Symbol.for('opentelemetry.js.contrib.winston.context');
 const EVENT_NAME = 'otel.event.name';
 const CIRCULAR = '[Circular]';
 const ERROR_PROPERTY_NAMES = ['name', 'message', 'stack', 'code', 'cause', 'errors'];
+// Where a record's error is looked for first, in this order.
+const ERROR_KEYS = ['err', 'error'];
 
 type WinstonRecord = Record<string | symbol, unknown>;
 type Exception = LogRecord['exception'];
@@ -152,7 +154,7 @@ function causeAttributes(key: string, value: unknown): Record<string, unknown> {
 
 /** The error a record carries, in upstream's order: `err` or `error`, then the splat, then flattened stack fields. */
 function exceptionPayload(record: WinstonRecord): ExceptionPayload | null {
-  for (const key of ['err', 'error']) {
+  for (const key of ERROR_KEYS) {
     const value = record[key];
     if (isExceptionCandidate(value)) {
       return { exception: value, excludedAttributes: [key], additionalAttributes: causeAttributes(key, value) };
