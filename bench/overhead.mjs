@@ -197,6 +197,10 @@ try {
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+// Each round runs every variant once, one right after the other: a variant's req/s over the bare app's in the same
+// round, taken round by round, is not moved by a machine that is slower in one round than in another.
+const pairedRatios = (rows, variant) => rows[variant].map((r, i) => r.rps / rows.bare[i].rps);
+const range = (xs) => `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`;
 const lines = [
   `Node ${process.version}, ${rounds} rounds × ${duration} s after ${warmup} s of warm-up, wrk -t1 -c${connections}, app on CPU 0, wrk/sink/upstream on CPU 1. Medians; start-up over ${rounds * startups} starts per variant, interleaved after the load runs.` +
     (Object.keys(extraEnv).length
@@ -214,9 +218,9 @@ for (const workload of workloads) {
   const bareCpu = rows.bare ? median(rows.bare.map((r) => r.cpuUs)) : undefined;
   lines.push(`### ${workload} (${APPS[workload].path})`, '');
   lines.push(
-    '| variant | req/s | ratio to bare | CPU µs per request (× bare) | p50 ms | p99 ms | RSS after load MB | start-up to first response ms | server spans / requests |',
+    '| variant | req/s | ratio to bare | ratio to bare in the same round: median (range) | CPU µs per request (× bare) | p50 ms | p99 ms | RSS after load MB | start-up to first response ms | server spans / requests |',
   );
-  lines.push('|---|---|---|---|---|---|---|---|---|');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|');
   for (const variant of variantNames) {
     const rs = rows[variant];
     const rps = median(rs.map((r) => r.rps));
@@ -224,8 +228,9 @@ for (const workload of workloads) {
     const rss = median(rs.map((r) => r.rss));
     const cpu = median(rs.map((r) => r.cpuUs));
     const spans = rs.map((r) => `${r.serverSpans}/${r.served}`).join(', ');
+    const paired = rows.bare && variant !== 'bare' ? pairedRatios(rows, variant) : undefined;
     lines.push(
-      `| ${variant} | ${Math.round(rps)} | ${bare ? (rps / bare).toFixed(2) : '-'} | ${cpu.toFixed(0)}${bareCpu ? ` (${(cpu / bareCpu).toFixed(2)})` : ''} | ${median(rs.map((r) => r.p50)).toFixed(2)} | ${median(rs.map((r) => r.p99)).toFixed(2)} | ${rss.toFixed(0)}${bareRss && variant !== 'bare' ? ` (+${(rss - bareRss).toFixed(0)})` : ''} | ${startup.toFixed(0)}${bareStart && variant !== 'bare' ? ` (+${(startup - bareStart).toFixed(0)})` : ''} | ${variant === 'bare' ? '-' : spans} |`,
+      `| ${variant} | ${Math.round(rps)} | ${bare ? (rps / bare).toFixed(2) : '-'} | ${paired ? `${median(paired).toFixed(2)} (${range(paired)})` : '-'} | ${cpu.toFixed(0)}${bareCpu ? ` (${(cpu / bareCpu).toFixed(2)})` : ''} | ${median(rs.map((r) => r.p50)).toFixed(2)} | ${median(rs.map((r) => r.p99)).toFixed(2)} | ${rss.toFixed(0)}${bareRss && variant !== 'bare' ? ` (+${(rss - bareRss).toFixed(0)})` : ''} | ${startup.toFixed(0)}${bareStart && variant !== 'bare' ? ` (+${(startup - bareStart).toFixed(0)})` : ''} | ${variant === 'bare' ? '-' : spans} |`,
     );
   }
   lines.push('');
