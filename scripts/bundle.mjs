@@ -11,7 +11,7 @@ import { build, rolldown } from 'rolldown';
 import { parseAst } from 'rolldown/parseAst';
 import { Visitor } from 'rolldown/utils';
 import { fileURLToPath } from 'node:url';
-import { dirname, join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
@@ -200,16 +200,20 @@ function slimSemconv(requirers, names) {
 // The build fails if the transport no longer requires `./utils`, so an upgrade cannot silently skip this.
 const WINSTON_TRANSPORT = dirname(requireFromRoot.resolve('@opentelemetry/winston-transport'));
 const WINSTON_RECORDS = join(dist, 'logging', 'winston-records.js');
-const replacedWinstonUtils = new Set();
+// Reset at the start of each pass, so that both passes are checked.
+let transportUtilsReplaced = false;
 const fasterWinstonRecords = {
   name: 'otelkit-winston-records',
+  buildStart() {
+    transportUtilsReplaced = false;
+  },
   resolveId(source, importer) {
     if (source !== './utils' || importer === undefined || dirname(importer) !== WINSTON_TRANSPORT) return null;
-    replacedWinstonUtils.add(relative(WINSTON_TRANSPORT, importer));
+    if (basename(importer) === 'OpenTelemetryTransportV3.js') transportUtilsReplaced = true;
     return WINSTON_RECORDS;
   },
   buildEnd() {
-    if (!replacedWinstonUtils.has('OpenTelemetryTransportV3.js')) {
+    if (!transportUtilsReplaced) {
       throw new Error(`${WINSTON_TRANSPORT}: OpenTelemetryTransportV3.js no longer requires ./utils; see fasterWinstonRecords`);
     }
   },
