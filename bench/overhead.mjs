@@ -2,7 +2,8 @@
 // throughput, p50/p99 latency, RSS after load, start-up to first response, and spans received vs requests
 // served. The app runs alone on CPU 0; wrk, the sink and the upstream share CPU 1.
 // Usage: node bench/overhead.mjs [--duration 10] [--connections 16] [--rounds 2] [--workloads hello,realistic[,middleware]]
-//        [--variants bare,otelkit,upstream[,otelkit-layers][,otelkit-upstream-server]] [--env KEY=VALUE]... [--no-write]
+//        [--variants bare,otelkit,upstream[,otelkit-no-export][,otelkit-layers][,otelkit-upstream-server]]
+//        [--env KEY=VALUE]... [--no-write]
 //        [--startups 5] [--warmup 2]
 // --env (repeatable) sets a variable for every variant's app, e.g. OTEL_TRACES_EXPORTER=none to take export out.
 // --startups: start-ups to first response per variant and round, timed after the load runs, one variant after the
@@ -38,6 +39,12 @@ const VARIANTS = {
   bare: { args: [] },
   otelkit: { args: ['--require', 'otelkit/register'] },
   upstream: { args: ['--require', '@opentelemetry/auto-instrumentations-node/register'] },
+  // otelkit with every exporter set to none: spans are still made, carried and ended, nothing is encoded or sent.
+  // Against `otelkit`, what the export pipeline costs; against `bare`, what instrumenting and the SDK cost.
+  'otelkit-no-export': {
+    args: ['--require', 'otelkit/register'],
+    env: { OTEL_TRACES_EXPORTER: 'none', OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' },
+  },
   // otelkit with upstream's span per express layer: what the middleware default saves.
   'otelkit-layers': { args: ['--require', 'otelkit/register'], env: { OTELKIT_EXPRESS_MIDDLEWARE_SPANS: 'true' } },
   // otelkit with upstream's http server instrumentation: what otelkit's own server instrumentation saves.
@@ -227,7 +234,8 @@ for (const workload of workloads) {
     const startup = median(startupMs[workload][variant]);
     const rss = median(rs.map((r) => r.rss));
     const cpu = median(rs.map((r) => r.cpuUs));
-    const spans = rs.map((r) => `${r.serverSpans}/${r.served}`).join(', ');
+    const exports = VARIANTS[variant].env?.OTEL_TRACES_EXPORTER !== 'none';
+    const spans = exports ? rs.map((r) => `${r.serverSpans}/${r.served}`).join(', ') : 'none exported';
     const paired = rows.bare && variant !== 'bare' ? pairedRatios(rows, variant) : undefined;
     lines.push(
       `| ${variant} | ${Math.round(rps)} | ${bare ? (rps / bare).toFixed(2) : '-'} | ${paired ? `${median(paired).toFixed(2)} (${range(paired)})` : '-'} | ${cpu.toFixed(0)}${bareCpu ? ` (${(cpu / bareCpu).toFixed(2)})` : ''} | ${median(rs.map((r) => r.p50)).toFixed(2)} | ${median(rs.map((r) => r.p99)).toFixed(2)} | ${rss.toFixed(0)}${bareRss && variant !== 'bare' ? ` (+${(rss - bareRss).toFixed(0)})` : ''} | ${startup.toFixed(0)}${bareStart && variant !== 'bare' ? ` (+${(startup - bareStart).toFixed(0)})` : ''} | ${variant === 'bare' ? '-' : spans} |`,
