@@ -234,8 +234,8 @@ for (const workload of workloads) {
     const startup = median(startupMs[workload][variant]);
     const rss = median(rs.map((r) => r.rss));
     const cpu = median(rs.map((r) => r.cpuUs));
-    const exports = VARIANTS[variant].env?.OTEL_TRACES_EXPORTER !== 'none';
-    const spans = exports ? rs.map((r) => `${r.serverSpans}/${r.served}`).join(', ') : 'none exported';
+    const exported = VARIANTS[variant].env?.OTEL_TRACES_EXPORTER !== 'none';
+    const spans = exported ? rs.map((r) => `${r.serverSpans}/${r.served}`).join(', ') : 'none exported';
     const paired = rows.bare && variant !== 'bare' ? pairedRatios(rows, variant) : undefined;
     lines.push(
       `| ${variant} | ${Math.round(rps)} | ${bare ? (rps / bare).toFixed(2) : '-'} | ${paired ? `${median(paired).toFixed(2)} (${range(paired)})` : '-'} | ${cpu.toFixed(0)}${bareCpu ? ` (${(cpu / bareCpu).toFixed(2)})` : ''} | ${median(rs.map((r) => r.p50)).toFixed(2)} | ${median(rs.map((r) => r.p99)).toFixed(2)} | ${rss.toFixed(0)}${bareRss && variant !== 'bare' ? ` (+${(rss - bareRss).toFixed(0)})` : ''} | ${startup.toFixed(0)}${bareStart && variant !== 'bare' ? ` (+${(startup - bareStart).toFixed(0)})` : ''} | ${variant === 'bare' ? '-' : spans} |`,
