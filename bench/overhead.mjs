@@ -139,7 +139,8 @@ const appEnv = (workload, variant, sinkPort, upstreamUrl) => ({
 
 async function measure(workload, variant, sinkPort, upstreamUrl) {
   await sinkCall(sinkPort, '/reset');
-  const app = start([...VARIANTS[variant].args, APPS[workload].script], appEnv(workload, variant, sinkPort, upstreamUrl), '0');
+  const env = appEnv(workload, variant, sinkPort, upstreamUrl);
+  const app = start([...VARIANTS[variant].args, APPS[workload].script], env, '0');
   let warm, result, rss, cpuUs;
   try {
     const url = `http://127.0.0.1:${await app.port}${APPS[workload].path}`;
@@ -157,7 +158,9 @@ async function measure(workload, variant, sinkPort, upstreamUrl) {
   const received = await sinkCall(sinkPort, '/count');
   // Every request (warm-up included, plus the first-response probe) should have its server span.
   const served = warm.requests + result.requests + 1;
-  return { ...result, rss, cpuUs, served, serverSpans: received.serverSpans, spans: received.spans };
+  // Whether the app exported spans at all, from the environment it ran with (a variant's own or --env).
+  const exported = env.OTEL_TRACES_EXPORTER !== 'none';
+  return { ...result, rss, cpuUs, served, exported, serverSpans: received.serverSpans, spans: received.spans };
 }
 
 /** Milliseconds from spawning the app to its first answered request. */
@@ -234,8 +237,7 @@ for (const workload of workloads) {
     const startup = median(startupMs[workload][variant]);
     const rss = median(rs.map((r) => r.rss));
     const cpu = median(rs.map((r) => r.cpuUs));
-    const exported = VARIANTS[variant].env?.OTEL_TRACES_EXPORTER !== 'none';
-    const spans = exported ? rs.map((r) => `${r.serverSpans}/${r.served}`).join(', ') : 'none exported';
+    const spans = rs.map((r) => (r.exported ? `${r.serverSpans}/${r.served}` : 'none exported')).join(', ');
     const paired = rows.bare && variant !== 'bare' ? pairedRatios(rows, variant) : undefined;
     lines.push(
       `| ${variant} | ${Math.round(rps)} | ${bare ? (rps / bare).toFixed(2) : '-'} | ${paired ? `${median(paired).toFixed(2)} (${range(paired)})` : '-'} | ${cpu.toFixed(0)}${bareCpu ? ` (${(cpu / bareCpu).toFixed(2)})` : ''} | ${median(rs.map((r) => r.p50)).toFixed(2)} | ${median(rs.map((r) => r.p99)).toFixed(2)} | ${rss.toFixed(0)}${bareRss && variant !== 'bare' ? ` (+${(rss - bareRss).toFixed(0)})` : ''} | ${startup.toFixed(0)}${bareStart && variant !== 'bare' ? ` (+${(startup - bareStart).toFixed(0)})` : ''} | ${variant === 'bare' ? '-' : spans} |`,
