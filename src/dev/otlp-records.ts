@@ -34,10 +34,20 @@ export interface ReceivedMetric {
   unit?: string;
   resource: Attributes;
   scope: string;
+  /** Of a sum or histogram: AGGREGATION_TEMPORALITY_DELTA (1) or _CUMULATIVE (2). */
+  temporality?: 'delta' | 'cumulative';
   dataPoints: { attributes: Attributes; value?: number; count?: number; sum?: number }[];
 }
 
 type AnyValue = Record<string, unknown>;
+
+// OTLP/protobuf decodes the enum as its number, OTLP/JSON may carry its name.
+const TEMPORALITY: Record<string, 'delta' | 'cumulative'> = {
+  1: 'delta',
+  2: 'cumulative',
+  AGGREGATION_TEMPORALITY_DELTA: 'delta',
+  AGGREGATION_TEMPORALITY_CUMULATIVE: 'cumulative',
+};
 
 function hex(value: unknown): string {
   if (typeof value !== 'string' || value === '') return '';
@@ -135,12 +145,15 @@ export function collectRecords(signal: OtlpSignal, message: Record<string, unkno
       for (const sm of (rm.scopeMetrics as AnyValue[] | undefined) ?? []) {
         const scope = String((sm.scope as AnyValue | undefined)?.name ?? '');
         for (const m of (sm.metrics as AnyValue[] | undefined) ?? []) {
-          const data = (m.sum ?? m.gauge ?? m.histogram ?? m.exponentialHistogram) as { dataPoints?: AnyValue[] } | undefined;
+          const data = (m.sum ?? m.gauge ?? m.histogram ?? m.exponentialHistogram) as
+            { dataPoints?: AnyValue[]; aggregationTemporality?: unknown } | undefined;
+          const temporality = TEMPORALITY[String(data?.aggregationTemporality)];
           into.metrics.push({
             name: String(m.name),
             unit: m.unit as string | undefined,
             resource,
             scope,
+            ...(temporality ? { temporality } : {}),
             dataPoints: (data?.dataPoints ?? []).map((p) => ({
               attributes: attributes(p.attributes),
               value: p.asInt !== undefined ? Number(p.asInt) : p.asDouble !== undefined ? Number(p.asDouble) : undefined,

@@ -14,6 +14,7 @@ import { setRPCMetadata, type RPCMetadata } from '@opentelemetry/core';
 import type { Instrumentation, InstrumentationConfig } from '@opentelemetry/instrumentation';
 import { OTELKIT_VERSION } from '../version';
 import { diagnostics } from '../diagnostics';
+import { durationHistogramsOf } from '../metrics/duration-histograms';
 
 const KNOWN_METHODS = new Set(['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'QUERY', 'TRACE']);
 
@@ -81,7 +82,12 @@ export abstract class OwnHttpInstrumentation implements Instrumentation {
 
   constructor(
     readonly instrumentationName: string,
-    private readonly metric: { readonly name: string; readonly description: string },
+    private readonly metric: {
+      readonly name: string;
+      readonly description: string;
+      /** The attributes the duration keeps (otelkit's view of the same name keeps these on the SDK path). */
+      readonly attributes: readonly string[];
+    },
   ) {
     this.tracer = trace.getTracer(instrumentationName, OTELKIT_VERSION);
   }
@@ -93,13 +99,24 @@ export abstract class OwnHttpInstrumentation implements Instrumentation {
     this.tracer = provider.getTracer(this.instrumentationName, OTELKIT_VERSION);
   }
 
+  /** otelkit's meter provider: the duration is aggregated by otelkit (../metrics/duration-histograms); any other: the SDK's histogram. */
   setMeterProvider(provider: MeterProvider): void {
-    this.duration = provider.getMeter(this.instrumentationName, OTELKIT_VERSION).createHistogram(this.metric.name, {
-      description: this.metric.description,
-      unit: 's',
-      valueType: ValueType.DOUBLE,
-      advice: { explicitBucketBoundaries: DURATION_BUCKETS },
-    });
+    const { name, description, attributes } = this.metric;
+    const own = durationHistogramsOf(provider);
+    this.duration =
+      own?.histogram({
+        scope: { name: this.instrumentationName, version: OTELKIT_VERSION },
+        name,
+        description,
+        attributes,
+        boundaries: DURATION_BUCKETS,
+      }) ??
+      provider.getMeter(this.instrumentationName, OTELKIT_VERSION).createHistogram(name, {
+        description,
+        unit: 's',
+        valueType: ValueType.DOUBLE,
+        advice: { explicitBucketBoundaries: DURATION_BUCKETS },
+      });
   }
 
   setConfig(config: InstrumentationConfig): void {

@@ -24,6 +24,7 @@ import {
 import { RPCType, suppressTracing, type RPCMetadata } from '@opentelemetry/core';
 import type { HttpHooks } from '../context/http-hooks';
 import { OwnHttpInstrumentation, SpanOnTop, normalizeMethod } from './http-common';
+import { HTTP_SERVER_ATTRIBUTES } from '../metrics/views';
 
 const HTTP_SERVER_SCOPE = 'otelkit/http-server';
 
@@ -121,7 +122,11 @@ export class HttpServerInstrumentation extends OwnHttpInstrumentation {
   private restore: (() => void)[] = [];
 
   constructor(private readonly hooks: HttpHooks) {
-    super(HTTP_SERVER_SCOPE, { name: 'http.server.request.duration', description: 'Duration of HTTP server requests.' });
+    super(HTTP_SERVER_SCOPE, {
+      name: 'http.server.request.duration',
+      description: 'Duration of HTTP server requests.',
+      attributes: HTTP_SERVER_ATTRIBUTES,
+    });
   }
 
   protected patch(): void {

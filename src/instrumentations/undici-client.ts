@@ -20,6 +20,7 @@ import {
   type TextMapSetter,
 } from '@opentelemetry/api';
 import { OwnHttpInstrumentation, SpanOnTop, normalizeMethod } from './http-common';
+import { HTTP_CLIENT_ATTRIBUTES } from '../metrics/views';
 
 const UNDICI_SCOPE = 'otelkit/undici';
 const DEFAULT_PORTS: Record<string, number> = { http: 80, https: 443 };
@@ -104,7 +105,11 @@ export class UndiciClientInstrumentation extends OwnHttpInstrumentation {
   ];
 
   constructor() {
-    super(UNDICI_SCOPE, { name: 'http.client.request.duration', description: 'Duration of HTTP client requests.' });
+    super(UNDICI_SCOPE, {
+      name: 'http.client.request.duration',
+      description: 'Duration of HTTP client requests.',
+      attributes: HTTP_CLIENT_ATTRIBUTES,
+    });
   }
 
   protected patch(): void {

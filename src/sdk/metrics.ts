@@ -11,6 +11,7 @@ import type { Config } from '../config/resolve';
 import { createOtlpExporter } from './exporters';
 import type { PrometheusEndpoint } from './prometheus';
 import { createViews } from '../metrics/views';
+import { DurationHistograms, attachDurationHistograms } from '../metrics/duration-histograms';
 import { observeProcessMetrics } from '../metrics/process';
 import { exportStatus } from './export-status';
 
@@ -38,23 +39,33 @@ export function createMetrics(config: Config, resource: Resource): Metrics {
   const { metrics } = config;
   const readers: MetricReader[] = [];
   let prometheus: PrometheusEndpoint | undefined;
-  const periodic = (exporter: PushMetricExporter): MetricReader =>
-    new PeriodicExportingMetricReader({
+  // otelkit's own HTTP instrumentations record their durations here, and every reader collects them.
+  const durations = new DurationHistograms(resource);
+  const periodic = (exporter: PushMetricExporter): MetricReader => {
+    const producer = durations.producer();
+    const reader = new PeriodicExportingMetricReader({
       exporter,
       exportIntervalMillis: metrics.exportIntervalMillis,
       exportTimeoutMillis: metrics.exportTimeoutMillis,
+      metricProducers: [producer],
     });
+    producer.bind(reader);
+    return reader;
+  };
   for (const name of metrics.exporters) {
     if (name === 'otlp') readers.push(periodic(createOtlpExporter<PushMetricExporter>('metrics', metrics.otlp)));
     if (name === 'console') readers.push(periodic(new ConsoleMetricExporter()));
     if (name === 'prometheus') {
       // Loaded only when configured: the exporter and its HTTP handling are not on every app's start-up path.
       const { servePrometheus } = require('./prometheus') as typeof import('./prometheus');
-      prometheus = servePrometheus(metrics.prometheus, () => healthReport(config));
+      const producer = durations.producer();
+      prometheus = servePrometheus(metrics.prometheus, () => healthReport(config), producer);
+      producer.bind(prometheus.reader);
       readers.push(prometheus.reader);
     }
   }
   const provider = new MeterProvider({ resource, readers, views: createViews() });
+  attachDurationHistograms(provider, durations);
   if (readers.length > 0) observeProcessMetrics(provider.getMeter('otelkit'));
   return { provider, prometheus };
 }

@@ -2,6 +2,7 @@
 // is a warning instead of a crash and the server never keeps the process alive on its own.
 import { createServer, type Server } from 'node:http';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import type { MetricProducer } from '@opentelemetry/sdk-metrics';
 import { diagnostics } from '../diagnostics';
 
 const RESOURCE_LABELS = /^(service\.name|service\.namespace|deployment\.environment\.name)$/;
@@ -15,10 +16,15 @@ export interface PrometheusEndpoint {
 export function servePrometheus(
   { host, port }: { host: string; port: number },
   health: () => Record<string, unknown>,
+  producer: MetricProducer,
 ): PrometheusEndpoint {
   // Service and environment as labels on every series, as the collector's exporter is configured to add them, so
   // the same PromQL works whether Prometheus scrapes the app or the collector.
-  const reader = new PrometheusExporter({ preventServerStart: true, withResourceConstantLabels: RESOURCE_LABELS });
+  const reader = new PrometheusExporter({
+    preventServerStart: true,
+    withResourceConstantLabels: RESOURCE_LABELS,
+    metricProducers: [producer],
+  });
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/metrics') {

@@ -2,7 +2,7 @@
 // the same instruments over OTLP, /health, and a busy port.
 import { createServer, type Server } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { OtlpReceiver } from '../harness/otlp-receiver';
+import { OtlpReceiver, type ReceivedMetric } from '../harness/otlp-receiver';
 import { useTestBed } from '../harness/test-bed';
 import { App, fastExportEnv, get } from '../harness/app';
 import { freePort, Prometheus, prometheusAvailable } from '../harness/prometheus';
@@ -130,6 +130,38 @@ describe('OTLP metrics', () => {
         ),
       ).toBe(true);
     }
+  });
+
+  it('http.server.request.duration follows the temporality the OTLP exporter asks for', async () => {
+    // Two apps at once, told apart by service name: one cumulative (the default), one delta.
+    const cumulative = launch({ OTEL_SERVICE_NAME: 'cumulative-app' });
+    const delta = launch({ OTEL_SERVICE_NAME: 'delta-app', OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'delta' });
+    await Promise.all([traffic(cumulative), traffic(delta)]);
+    const exports = (service: string) =>
+      bed.receiver.metrics.filter((m) => m.name === 'http.server.request.duration' && m.resource['service.name'] === service);
+    const served = (metrics: ReceivedMetric[]) =>
+      metrics.flatMap((m) => m.dataPoints).reduce((sum, p) => sum + (p.count ?? 0), 0);
+    // 45 requests each: the last cumulative export counts them all, the delta exports add up to them.
+    await bed.receiver.waitFor(
+      () => served(exports('cumulative-app').slice(-1)) === 45 && served(exports('delta-app')) === 45,
+      10_000,
+      '45 requests counted by each app',
+    );
+    expect(new Set(exports('cumulative-app').map((m) => m.temporality))).toEqual(new Set(['cumulative']));
+    expect(new Set(exports('delta-app').map((m) => m.temporality))).toEqual(new Set(['delta']));
+    // No delta export repeats a request: after the count is reached, later exports carry nothing new.
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(served(exports('delta-app'))).toBe(45);
+    const byRoute = (metrics: ReceivedMetric[]) => {
+      const counts: Record<string, number> = {};
+      for (const p of metrics.flatMap((m) => m.dataPoints)) {
+        const route = String(p.attributes['http.route']);
+        counts[route] = (counts[route] ?? 0) + (p.count ?? 0);
+      }
+      return counts;
+    };
+    expect(byRoute(exports('delta-app'))).toEqual({ '/orders/:id': 30, '/fail': 10, '/throw': 5 });
+    expect(byRoute(exports('cumulative-app').slice(-1))).toEqual({ '/orders/:id': 30, '/fail': 10, '/throw': 5 });
   });
 });
 
