@@ -186,7 +186,7 @@ export class HttpServerInstrumentation extends OwnHttpInstrumentation {
         if (ended) return;
         ended = true;
         try {
-          this.end(span, rawMethod, method, scheme, req, res, rpc, started, error);
+          this.end(span, rawMethod, method, res, rpc, started, error);
         } catch (err) {
           this.fault(err);
         }
@@ -225,15 +225,14 @@ export class HttpServerInstrumentation extends OwnHttpInstrumentation {
     span: Span,
     rawMethod: string,
     method: string,
-    scheme: string,
-    req: IncomingMessage,
     res: ServerResponse,
     rpc: RPCMetadata,
     started: number,
     error: Error | undefined,
   ): void {
-    const metric: Attributes = { 'http.request.method': method, 'url.scheme': scheme };
-    if (req.httpVersion) metric['network.protocol.version'] = req.httpVersion;
+    // Only what the duration keeps (HTTP_SERVER_ATTRIBUTES): upstream's url.scheme and network.protocol.version
+    // would be dropped again by the histogram, or by otelkit's view on the SDK path.
+    const metric: Attributes = { 'http.request.method': method };
     if (error) {
       // As upstream: an error ends the span before any status is known.
       span.setAttribute('error.type', error.name);

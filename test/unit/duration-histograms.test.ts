@@ -15,7 +15,13 @@ import {
   type MetricProducer,
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
-import { DurationHistograms, durationHistogramsOf } from '../../src/metrics/duration-histograms';
+import {
+  DurationHistogram,
+  DurationHistograms,
+  attachDurationHistograms,
+  durationHistogramsOf,
+} from '../../src/metrics/duration-histograms';
+import { UndiciClientInstrumentation } from '../../src/instrumentations/undici-client';
 import { HTTP_SERVER_ATTRIBUTES, createViews } from '../../src/metrics/views';
 
 const SCOPE = { name: 'otelkit/http-server', version: '1.2.3' };
@@ -29,6 +35,13 @@ class TestReader extends MetricReader {
   }
   protected async onForceFlush(): Promise<void> {}
   protected async onShutdown(): Promise<void> {}
+}
+
+/** otelkit's fetch/undici instrumentation, showing the duration histogram it was given. */
+class Probe extends UndiciClientInstrumentation {
+  get histogram(): Histogram | undefined {
+    return this.duration;
+  }
 }
 
 /** The SDK's histogram under otelkit's views, and otelkit's, each read by a cumulative and a delta reader. */
@@ -167,7 +180,38 @@ describe('otelkit duration histograms', () => {
     expect(cumulative?.dataPoints.map((p) => [p.attributes, p.value.count])).toEqual([[{ 'http.request.method': 'GET' }, 1]]);
   });
 
-  it('are used only for the meter provider they were attached to', () => {
-    expect(durationHistogramsOf(new MeterProvider())).toBeUndefined();
+  it("take an instrumentation's durations for the provider they are attached to; any other provider gets the SDK's histogram", async () => {
+    const resource = resourceFromAttributes({ 'service.name': 'test' });
+    // otelkit's provider: the instrumentation records into otelkit's histogram, and is given one however often it
+    // is handed the provider.
+    const histograms = new DurationHistograms(resource);
+    const ownProducer = histograms.producer();
+    const ownReader = new TestReader(AggregationTemporality.CUMULATIVE, ownProducer);
+    ownProducer.bind(ownReader);
+    const ownProvider = new MeterProvider({ resource, readers: [ownReader] });
+    attachDurationHistograms(ownProvider, histograms);
+    expect(durationHistogramsOf(ownProvider)).toBe(histograms);
+    const ours = new Probe();
+    ours.setMeterProvider(ownProvider);
+    ours.histogram!.record(0.1, { 'http.request.method': 'GET' });
+    ours.setMeterProvider(ownProvider);
+    expect(ours.histogram).toBeInstanceOf(DurationHistogram);
+    // Another provider: the SDK's histogram, collected by that provider's own reader.
+    const otherReader = new TestReader(AggregationTemporality.CUMULATIVE);
+    const otherProvider = new MeterProvider({ resource, readers: [otherReader] });
+    expect(durationHistogramsOf(otherProvider)).toBeUndefined();
+    const theirs = new Probe();
+    theirs.setMeterProvider(otherProvider);
+    expect(theirs.histogram).not.toBeInstanceOf(DurationHistogram);
+    for (const probe of [ours, theirs]) probe.histogram!.record(0.2, { 'http.request.method': 'GET' });
+    const counts = async (reader: MetricReader) => {
+      const { resourceMetrics } = await reader.collect();
+      return resourceMetrics.scopeMetrics
+        .filter((s) => s.scope.name === 'otelkit/undici')
+        .flatMap((s) => s.metrics.filter((m) => m.descriptor.name === 'http.client.request.duration'))
+        .flatMap((m) => (m.dataPoints as DataPoint<HistogramPoint>[]).map((p) => p.value.count));
+    };
+    expect(await counts(ownReader)).toEqual([2]);
+    expect(await counts(otherReader)).toEqual([1]);
   });
 });
