@@ -91,7 +91,7 @@ for (const [name, xs] of Object.entries(results)) {
 }
 
 if (sends > 0) {
-  const { TraceProtobufExporter } = require('../dist/sdk/trace-protobuf-exporter.js');
+  const { TraceProtobufExporter } = require('../dist/sdk/protobuf-exporters.js');
   const sink = spawn('taskset', ['-c', '1', process.execPath, fileURLToPath(new URL('sink.cjs', import.meta.url))], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -8,8 +8,7 @@ type ExporterClass = new (config: Record<string, unknown>) => unknown;
 // outside it with @grpc/grpc-js. Each package loads only when the config uses it.
 const EXPORTERS: Record<Signal, Record<OtlpTarget['protocol'], () => ExporterClass>> = {
   traces: {
-    'http/protobuf': () =>
-      (require('./trace-protobuf-exporter') as typeof import('./trace-protobuf-exporter')).TraceProtobufExporter,
+    'http/protobuf': () => (require('./protobuf-exporters') as typeof import('./protobuf-exporters')).TraceProtobufExporter,
     'http/json': () => require('@opentelemetry/exporter-trace-otlp-http').OTLPTraceExporter,
     grpc: () => require('@opentelemetry/exporter-trace-otlp-grpc').OTLPTraceExporter,
   },
@@ -19,7 +18,7 @@ const EXPORTERS: Record<Signal, Record<OtlpTarget['protocol'], () => ExporterCla
     grpc: () => require('@opentelemetry/exporter-metrics-otlp-grpc').OTLPMetricExporter,
   },
   logs: {
-    'http/protobuf': () => require('@opentelemetry/exporter-logs-otlp-proto').OTLPLogExporter,
+    'http/protobuf': () => (require('./protobuf-exporters') as typeof import('./protobuf-exporters')).LogsProtobufExporter,
     'http/json': () => require('@opentelemetry/exporter-logs-otlp-http').OTLPLogExporter,
     grpc: () => require('@opentelemetry/exporter-logs-otlp-grpc').OTLPLogExporter,
   },

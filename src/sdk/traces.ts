@@ -16,7 +16,8 @@ import type { MeterProvider } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import type { Config } from '../config/resolve';
 import { createOtlpExporter } from './exporters';
-import { EncodingBatchSpanProcessor, type EncodedSpanExporter } from './encoding-span-processor';
+import { EncodingBatchSpanProcessor } from './encoding-span-processor';
+import type { EncodedExporter } from './encoding-batch';
 import type { Redactor } from '../redaction/redact';
 import { RedactingSpanProcessor } from '../redaction/span-processor';
 import { ServerSpanExceptionProcessor } from '../context/exception-processor';
@@ -48,7 +49,7 @@ function createSpanProcessors(
     if (name === 'console') return new SimpleSpanProcessor({ exporter: new ConsoleSpanExporter() });
     // OTLP/protobuf, the default, takes spans encoded as they end; the other protocols take span objects.
     if (traces.otlp.protocol === 'http/protobuf') {
-      const exporter = createOtlpExporter<EncodedSpanExporter>('traces', traces.otlp);
+      const exporter = createOtlpExporter<EncodedExporter>('traces', traces.otlp);
       return new EncodingBatchSpanProcessor({ exporter, ...traces.batch, selfObsMeterProvider });
     }
     const exporter = createOtlpExporter<SpanExporter>('traces', traces.otlp);

@@ -7,7 +7,7 @@ import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { detectResources } from '@opentelemetry/resources';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { EncodingBatchSpanProcessor } from '../../src/sdk/encoding-span-processor';
-import type { EncodedSpans } from '../../src/sdk/otlp-trace-encoding';
+import type { EncodedBatch as EncodedSpans } from '../../src/sdk/otlp-encoding';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const root = require('otlp-transformer-decoders/build/src/generated/root');
