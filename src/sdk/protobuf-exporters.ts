@@ -10,6 +10,7 @@ import {
   ProtobufLogsSerializer,
   ProtobufTraceSerializer,
   TraceExporterMetricsHelper,
+  type IExporterMetricsHelper,
 } from '@opentelemetry/otlp-transformer';
 import type { OTLPExporterNodeConfigBase } from '@opentelemetry/otlp-exporter-base';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
@@ -25,18 +26,35 @@ const LOG_COMPONENT_TYPE = 'otlp_http_log_exporter';
 /** What the batch processors hand over (items already encoded, see ./encoding-batch), or the items. */
 type Batch<T> = EncodedBatch | T[];
 
+/** Upstream's OTLP/HTTP export for one signal, sending encoded batches as they are and encoding item lists. */
+function protobufDelegate<T>(
+  config: OTLPExporterNodeConfigBase,
+  signal: 'TRACES' | 'LOGS',
+  encode: (items: T[]) => Uint8Array,
+  deserializeResponse: (data: Uint8Array) => unknown,
+  componentType: string,
+  metricsHelper: IExporterMetricsHelper<T[]>,
+) {
+  return createOtlpHttpExportDelegate<Batch<T>, unknown>(
+    convertLegacyHttpOptions(config, signal, `v1/${signal.toLowerCase()}`, { 'Content-Type': 'application/x-protobuf' }),
+    { serializeRequest: (batch) => (batch instanceof EncodedBatch ? batch.bytes : encode(batch)), deserializeResponse },
+    componentType,
+    // The helper counts items by the batch's length, which an encoded batch carries.
+    metricsHelper as IExporterMetricsHelper<Batch<T>>,
+    undefined,
+  );
+}
+
 export class TraceProtobufExporter extends OTLPExporterBase<Batch<ReadableSpan>> implements SpanExporter {
   constructor(config: OTLPExporterNodeConfigBase = {}) {
     super(
-      createOtlpHttpExportDelegate(
-        convertLegacyHttpOptions(config, 'TRACES', 'v1/traces', { 'Content-Type': 'application/x-protobuf' }),
-        {
-          serializeRequest: (batch) => (batch instanceof EncodedBatch ? batch.bytes : encodeTraceRequest(batch)),
-          deserializeResponse: ProtobufTraceSerializer.deserializeResponse,
-        },
+      protobufDelegate(
+        config,
+        'TRACES',
+        encodeTraceRequest,
+        ProtobufTraceSerializer.deserializeResponse,
         SPAN_COMPONENT_TYPE,
         TraceExporterMetricsHelper,
-        undefined,
       ),
     );
   }
@@ -45,15 +63,13 @@ export class TraceProtobufExporter extends OTLPExporterBase<Batch<ReadableSpan>>
 export class LogsProtobufExporter extends OTLPExporterBase<Batch<ReadableLogRecord>> implements LogRecordExporter {
   constructor(config: OTLPExporterNodeConfigBase = {}) {
     super(
-      createOtlpHttpExportDelegate(
-        convertLegacyHttpOptions(config, 'LOGS', 'v1/logs', { 'Content-Type': 'application/x-protobuf' }),
-        {
-          serializeRequest: (batch) => (batch instanceof EncodedBatch ? batch.bytes : encodeLogsRequest(batch)),
-          deserializeResponse: ProtobufLogsSerializer.deserializeResponse,
-        },
+      protobufDelegate(
+        config,
+        'LOGS',
+        encodeLogsRequest,
+        ProtobufLogsSerializer.deserializeResponse,
         LOG_COMPONENT_TYPE,
         LogsExporterMetricsHelper,
-        undefined,
       ),
     );
   }

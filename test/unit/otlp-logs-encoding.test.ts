@@ -5,9 +5,9 @@
 // with the protocol's own definitions.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { hex, number, resources, text } from '../harness/otlp-arbitraries';
 import { ROOT_CONTEXT, TraceFlags, trace } from '@opentelemetry/api';
 import type { AnyValue, AnyValueMap } from '@opentelemetry/api-logs';
-import { resourceFromAttributes } from '@opentelemetry/resources';
 import { ProtobufLogsSerializer } from '@opentelemetry/otlp-transformer';
 import {
   InMemoryLogRecordExporter,
@@ -21,17 +21,6 @@ import { EncodedLogQueue, encodeLogsRequest } from '../../src/sdk/otlp-logs-enco
 const root = require('otlp-transformer-decoders/build/src/generated/root');
 const LogsRequest = root.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 
-const text = fc.oneof(
-  fc.string({ maxLength: 40 }),
-  fc.string({ unit: 'grapheme', maxLength: 20 }),
-  fc.string({ minLength: 130, maxLength: 300 }),
-);
-const number = fc.oneof(
-  fc.integer(),
-  fc.integer({ min: 0, max: 2 ** 40 }),
-  fc.constantFrom(2 ** 32, 2 ** 53, -(2 ** 53), 2 ** 63, -(2 ** 63), -1, 0, -0),
-  fc.double({ noNaN: false }),
-);
 const key = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('request_id', 'exception.stacktrace', 'ключ'));
 const anyValue: fc.Arbitrary<AnyValue> = fc.letrec<{ value: AnyValue }>((tie) => ({
   value: fc.oneof(
@@ -46,7 +35,6 @@ const anyValue: fc.Arbitrary<AnyValue> = fc.letrec<{ value: AnyValue }>((tie) =>
   ),
 })).value;
 const attributes: fc.Arbitrary<AnyValueMap> = fc.dictionary(key, anyValue, { maxKeys: 8 });
-const hex = (length: number) => fc.stringMatching(new RegExp(`^[0-9a-f]{${length}}$`)).filter((id) => !/^0+$/.test(id));
 
 const recordSpec = fc.record({
   scope: fc.constantFrom(['otelkit', '0.1.0'], ['@opentelemetry/winston-transport', undefined], ['ünïcode', '2']),
@@ -70,11 +58,7 @@ type RecordSpec = typeof recordSpec extends fc.Arbitrary<infer T> ? T : never;
 
 function makeRecords(specs: RecordSpec[]): ReadableLogRecord[] {
   const exporter = new InMemoryLogRecordExporter();
-  const resources = [
-    resourceFromAttributes({ 'service.name': 'orders', 'process.command_args': ['node', 'app.js'], 'host.cores': 2 }),
-    resourceFromAttributes({ 'service.name': 'ünïcode-svc', 'deployment.environment.name': 'prod' }),
-  ];
-  const providers = resources.map(
+  const providers = resources().map(
     (resource) => new LoggerProvider({ resource, processors: [new SimpleLogRecordProcessor({ exporter })] }),
   );
   for (const spec of specs) {

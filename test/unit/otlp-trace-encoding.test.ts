@@ -3,9 +3,9 @@
 // parents, several scopes and resources), and what it writes decodes with the protocol's own definitions.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { hex, number, resources, text } from '../harness/otlp-arbitraries';
 import { ROOT_CONTEXT, SpanKind, TraceFlags, trace, type AttributeValue, type Attributes } from '@opentelemetry/api';
 import { TraceState } from '@opentelemetry/core';
-import { resourceFromAttributes } from '@opentelemetry/resources';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { EncodedSpanQueue, encodeTraceRequest } from '../../src/sdk/otlp-trace-encoding';
@@ -15,17 +15,6 @@ import { EncodedSpanQueue, encodeTraceRequest } from '../../src/sdk/otlp-trace-e
 const root = require('otlp-transformer-decoders/build/src/generated/root');
 const TraceRequest = root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 
-const text = fc.oneof(
-  fc.string({ maxLength: 40 }),
-  fc.string({ unit: 'grapheme', maxLength: 20 }),
-  fc.string({ minLength: 130, maxLength: 300 }),
-);
-const number = fc.oneof(
-  fc.integer(),
-  fc.integer({ min: 0, max: 2 ** 40 }),
-  fc.constantFrom(2 ** 32, 2 ** 53, -(2 ** 53), 2 ** 63, -(2 ** 63), -1, 0),
-  fc.double({ noNaN: false }),
-);
 const primitive = fc.oneof(text, number, fc.boolean());
 const value: fc.Arbitrary<AttributeValue> = fc.oneof(
   primitive,
@@ -40,7 +29,6 @@ const attributes: fc.Arbitrary<Attributes> = fc.dictionary(
     maxKeys: 8,
   },
 );
-const hex = (length: number) => fc.stringMatching(new RegExp(`^[0-9a-f]{${length}}$`)).filter((id) => !/^0+$/.test(id));
 const linkContext = fc.record({
   traceId: hex(32),
   spanId: hex(16),
@@ -67,11 +55,7 @@ type SpanSpec = typeof spanSpec extends fc.Arbitrary<infer T> ? T : never;
 
 function makeSpans(specs: SpanSpec[]): ReadableSpan[] {
   const exporter = new InMemorySpanExporter();
-  const resources = [
-    resourceFromAttributes({ 'service.name': 'orders', 'process.command_args': ['node', 'app.js'], 'host.cores': 2 }),
-    resourceFromAttributes({ 'service.name': 'ünïcode-svc', 'deployment.environment.name': 'prod' }),
-  ];
-  const providers = resources.map(
+  const providers = resources().map(
     (resource) => new TracerProvider({ resource, spanProcessors: [new SimpleSpanProcessor({ exporter })] }),
   );
   for (const spec of specs) {
