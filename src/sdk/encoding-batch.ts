@@ -62,10 +62,6 @@ export class EncodedBatches<T extends Telemetry> {
     this.shutdownOnce = new BindOnceFuture(this.shutdownNow, this);
   }
 
-  get isShutdown(): boolean {
-    return this.shutdownOnce.isCalled;
-  }
-
   /** Encodes and queues a finished item; never throws (the caller is the application's `end()` or log call). */
   add(item: T): void {
     if (this.shutdownOnce.isCalled) return;
