@@ -9,7 +9,7 @@
 import http, { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
 import { AsyncResource } from 'node:async_hooks';
-import { errorMonitor, type EventEmitter } from 'node:events';
+import type { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import {
   context,
@@ -35,8 +35,31 @@ const kScope = Symbol('otelkit.requestScope');
 // An AsyncResource captures every AsyncLocalStorage store where it is created (cheaper than
 // AsyncLocalStorage.snapshot(), which wraps one in a bound function).
 const SCOPE_TYPE = 'otelkit.http.request';
-type Scoped = { [kScope]?: AsyncResource };
+
+/** Where a request's and its response's listeners run, and what ends the request's span. */
+class RequestScope extends AsyncResource {
+  constructor(readonly end?: (error?: Error) => void) {
+    super(SCOPE_TYPE);
+  }
+}
+
+type Scoped = { [kScope]?: RequestScope };
 type Emit = (this: unknown, event: string | symbol, ...args: unknown[]) => boolean;
+
+// Listeners Node's http server adds itself, which need no request scope: `resOnFinish` (bound) on the response's
+// 'finish' (added before the 'request' event, so upstream's binding of listeners does not wrap it either) and
+// `clearIncoming` on the request's 'end'. Every request has both; an event whose only listener is one of them is
+// emitted as if it had none. Matched by name: a Node that names them otherwise gets the scope, as any listener does.
+const NODE_LISTENERS = new Set(['bound resOnFinish', 'clearIncoming']);
+
+/** Whether `event`'s listeners need the request's scope ('error' always does: with no listener it throws). */
+function needsScope(emitter: EventEmitter, event: string | symbol): boolean {
+  if (event === 'error') return true;
+  const events = (emitter as { _events?: Record<string | symbol, unknown> })._events;
+  if (events === undefined) return emitter.listenerCount(event) > 0;
+  const listeners = events[event];
+  return listeners !== undefined && (typeof listeners !== 'function' || !NODE_LISTENERS.has(listeners.name));
+}
 
 /** url.path and url.query of an origin-form target (`/a/b?c=d`); other forms go through the URL parser. */
 function splitTarget(target: string, scheme: string): { path?: string; query?: string } {
@@ -106,17 +129,30 @@ function replaceEmit(proto: { emit: Emit }, make: (original: Emit) => Emit): () 
 
 /**
  * Listeners of a request or response run in the scope it was tagged with (see the module comment). An event
- * nobody listens to needs no scope ('error' aside: it throws), and most of a response's events are such.
+ * nobody listens to needs no scope, and most of a request's and a response's events are such.
  */
 const emitInScope = (original: Emit): Emit =>
   function emit(this: unknown, event: string | symbol) {
     const scope = (this as Scoped)[kScope];
-    return scope === undefined || (event !== 'error' && (this as EventEmitter).listenerCount(event) === 0)
+    return scope === undefined || !needsScope(this as EventEmitter, event)
       ? // eslint-disable-next-line prefer-rest-params
         Reflect.apply(original, this, arguments)
       : // eslint-disable-next-line prefer-rest-params
         scope.runInAsyncScope(Reflect.apply, undefined, original, this, arguments);
   };
+
+/**
+ * A response's 'close' and 'error' end its request's span, before their listeners run (as a 'close' listener added
+ * first and an `errorMonitor` listener would, without adding either to every response).
+ */
+const emitEndingInScope = (original: Emit): Emit => {
+  const inScope = emitInScope(original);
+  return function emit(this: unknown, event: string | symbol, error?: unknown) {
+    if (event === 'close' || event === 'error') (this as Scoped)[kScope]?.end?.(event === 'error' ? (error as Error) : undefined);
+    // eslint-disable-next-line prefer-rest-params
+    return Reflect.apply(inScope, this, arguments) as boolean;
+  };
+};
 
 export class HttpServerInstrumentation extends OwnHttpInstrumentation {
   private restore: (() => void)[] = [];
@@ -149,7 +185,7 @@ export class HttpServerInstrumentation extends OwnHttpInstrumentation {
       );
     }
     this.restore.push(replaceEmit(IncomingMessage.prototype as unknown as { emit: Emit }, emitInScope));
-    this.restore.push(replaceEmit(ServerResponse.prototype as unknown as { emit: Emit }, emitInScope));
+    this.restore.push(replaceEmit(ServerResponse.prototype as unknown as { emit: Emit }, emitEndingInScope));
   }
 
   protected unpatch(): void {
@@ -194,9 +230,7 @@ export class HttpServerInstrumentation extends OwnHttpInstrumentation {
       try {
         this.hooks.requestHook(span, req);
         this.hooks.responseHook(span, res);
-        req[kScope] = res[kScope] = new AsyncResource(SCOPE_TYPE);
-        res.on('close', () => end());
-        res.on(errorMonitor, (error: Error) => end(error));
+        req[kScope] = res[kScope] = new RequestScope(end);
       } catch (err) {
         this.fault(err);
       }
@@ -212,7 +246,7 @@ export class HttpServerInstrumentation extends OwnHttpInstrumentation {
   /** Served with tracing suppressed: nothing this request does is traced (otelkit's own /metrics). */
   private untraced(server: unknown, emit: Emit, args: unknown[], req: Scoped, res: Scoped): boolean {
     return context.with(suppressTracing(context.active()), () => {
-      req[kScope] = res[kScope] = new AsyncResource(SCOPE_TYPE);
+      req[kScope] = res[kScope] = new RequestScope();
       return Reflect.apply(emit, server, args) as boolean;
     });
   }

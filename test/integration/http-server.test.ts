@@ -116,6 +116,35 @@ describe('http server instrumentation', () => {
       expect(seen[where]).toEqual({ traceId: span.traceId, requestId: 'slow-upload-1' });
   });
 
+  it("runs response listeners in the request, and ends the span on the response's close and error", async () => {
+    const app = bed.launch('http-server-app.cjs');
+    await send(await app.url('/listen-response'), { headers: { 'x-request-id': 'listens-1' } });
+    const span = await serverSpan(app, '/listen-response');
+    const expected = { traceId: span.traceId, requestId: 'listens-1' };
+    // 'close' comes a tick after the answer.
+    let seen: Record<string, unknown> = {};
+    for (let tries = 0; !('close' in seen) && tries < 50; tries++) {
+      if (tries > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+      seen = JSON.parse((await send(await app.url('/seen?id=listens-1'))).body) as Record<string, unknown>;
+    }
+    expect(seen).toEqual({ handler: expected, finish: expected, close: expected });
+
+    // A client that gives up before the answer: the span ends when the response closes.
+    const hung = httpRequest(await app.url('/hang'));
+    hung.on('error', () => {});
+    hung.end();
+    setTimeout(() => hung.destroy(), 100);
+    const hang = await serverSpan(app, '/hang');
+    expect(hang.status.code).not.toBe(2);
+
+    const broke = await send(await app.url('/response-error'));
+    expect(broke.body).toBe('after error');
+    const errored = await serverSpan(app, '/response-error');
+    expect(errored.status).toMatchObject({ code: 2, message: 'response broke' });
+    expect(errored.attributes['error.type']).toBe('Error');
+    expect(errored.events.find((e) => e.name === 'exception')?.attributes['exception.message']).toBe('response broke');
+  });
+
   it('traces https servers with url.scheme https', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'otelkit-tls-'));
     const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
