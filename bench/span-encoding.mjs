@@ -1,10 +1,12 @@
 // The cost of encoding one export batch: upstream's ProtobufTraceSerializer against otelkit's encoding
 // (src/sdk/otlp-trace-encoding.ts), on 512 spans shaped like otelkit's HTTP server span, alternated in one run;
 // `otelkit, queued` is the batch processor's way: each span encoded into the queue as it ends, then the batch taken.
-// Usage: npm run build && node bench/span-encoding.mjs [--rounds 15] [--batches 40] [--send 200]
+// Usage: npm run build && node bench/span-encoding.mjs [--rounds 15] [--batches 40] [--send 200] [--against DIR]
 // --send N: then also exports the batch N times, one after another, with otelkit's OTLP/HTTP protobuf exporter
 // to the benchmark's sink on loopback (on CPU 1, as in bench/overhead.mjs; run this script on CPU 0 with
 // `taskset -c 0`), and prints the process's CPU per export (encoding and sending together).
+// --against DIR: also times the encoding of another build's `dist/` (a copy inside the repository, e.g.
+// dist-before), in the same rounds: separate processes of the same build differ by a third and more here.
 import { createRequire } from 'node:module';
 import { randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
@@ -24,6 +26,9 @@ const option = (name, fallback) => {
 const rounds = option('rounds', 15);
 const batches = option('batches', 40);
 const sends = option('send', 0);
+const againstAt = process.argv.indexOf('--against');
+const against = againstAt > 0 ? process.argv[againstAt + 1] : undefined;
+const other = against && require(fileURLToPath(new URL(`../${against}/sdk/otlp-trace-encoding.js`, import.meta.url)));
 
 const exporter = new InMemorySpanExporter();
 const tracer = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] }).getTracer(
@@ -67,6 +72,7 @@ const queued = (batch) => {
   return queue.take(batch.length).bytes;
 };
 if (!upstream.equals(Buffer.from(queued(spans)))) throw new Error('the queued encoding differs');
+if (other && !upstream.equals(Buffer.from(other.encodeTraceRequest(spans)))) throw new Error(`${against}'s encoding differs`);
 
 const time = (encode) => {
   const began = process.hrtime.bigint();
@@ -74,9 +80,13 @@ const time = (encode) => {
   return Number(process.hrtime.bigint() - began) / 1e3 / batches; // µs per batch
 };
 const results = { upstream: [], otelkit: [], 'otelkit, queued': [] };
+if (other) results[`otelkit of ${against}`] = [];
 for (let r = 0; r < rounds; r++) {
   results.upstream.push(time((s) => ProtobufTraceSerializer.serializeRequest(s)));
+  // Each round alternates which build goes first.
+  if (other && r % 2 === 1) results[`otelkit of ${against}`].push(time(other.encodeTraceRequest));
   results.otelkit.push(time(encodeTraceRequest));
+  if (other && r % 2 === 0) results[`otelkit of ${against}`].push(time(other.encodeTraceRequest));
   results['otelkit, queued'].push(time(queued));
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -120,7 +120,9 @@ export class Writer {
   private text(text: string, length: number): void {
     if (length === text.length) {
       const buf = this.buf;
-      for (let i = 0; i < length; i++) buf[this.pos++] = text.charCodeAt(i);
+      const pos = this.pos;
+      for (let i = 0; i < length; i++) buf[pos + i] = text.charCodeAt(i);
+      this.pos = pos + length;
     } else {
       this.pos += this.buf.write(text, this.pos, length, 'utf8');
     }
@@ -130,9 +132,11 @@ export class Writer {
     const length = hex.length >> 1;
     this.ensure(length + 2);
     const buf = this.buf;
-    buf[this.pos++] = tag(field, LENGTH);
-    buf[this.pos++] = length;
-    for (let i = 0; i < length; i++) buf[this.pos++] = (HEX[hex.charCodeAt(2 * i)] << 4) | HEX[hex.charCodeAt(2 * i + 1)];
+    let pos = this.pos;
+    buf[pos++] = tag(field, LENGTH);
+    buf[pos++] = length;
+    for (let i = 0; i < length; i++) buf[pos++] = (HEX[hex.charCodeAt(2 * i)] << 4) | HEX[hex.charCodeAt(2 * i + 1)];
+    this.pos = pos;
   }
 
   /** Starts a length-delimited field, reserving `reserve` bytes for its length. */
@@ -171,7 +175,10 @@ export class Writer {
   /** Short runs are copied in a loop: cheaper than a native copy at the sizes of keys. */
   private bytes(bytes: Uint8Array): void {
     const buf = this.buf;
-    for (let i = 0; i < bytes.length; i++) buf[this.pos++] = bytes[i];
+    const pos = this.pos;
+    const length = bytes.length;
+    for (let i = 0; i < length; i++) buf[pos + i] = bytes[i];
+    this.pos = pos + length;
   }
 
   keyValue(field: number, key: string, value: unknown): void {
