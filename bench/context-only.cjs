@@ -7,7 +7,8 @@ const { AsyncLocalStorage } = require('node:async_hooks');
 
 const storage = new AsyncLocalStorage();
 const emit = http.Server.prototype.emit;
-http.Server.prototype.emit = function (event, ...args) {
-  if (event !== 'request') return emit.call(this, event, ...args);
-  return storage.run({ request: args[0] }, () => emit.call(this, event, ...args));
+// No rest parameters: their array on every emit would be counted as the context's cost.
+http.Server.prototype.emit = function (event, request) {
+  if (event !== 'request') return Reflect.apply(emit, this, arguments);
+  return storage.run({ request }, Reflect.apply, emit, this, arguments);
 };

@@ -47,6 +47,7 @@ const linesPerSecond = (cwd) =>
     );
     let text = '';
     child.stderr.setEncoding('utf8').on('data', (d) => (text += d));
+    child.on('error', fail); // taskset or node could not be started
     child.on('exit', () => {
       const match = /RESULT (\d+)/.exec(text);
       if (match) done(Number(match[1]));
