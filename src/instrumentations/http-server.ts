@@ -129,30 +129,26 @@ function replaceEmit(proto: { emit: Emit }, make: (original: Emit) => Emit): () 
 
 /**
  * Listeners of a request or response run in the scope it was tagged with (see the module comment). An event
- * nobody listens to needs no scope, and most of a request's and a response's events are such.
- */
-const emitInScope = (original: Emit): Emit =>
-  function emit(this: unknown, event: string | symbol) {
-    const scope = (this as Scoped)[kScope];
-    return scope === undefined || !needsScope(this as EventEmitter, event)
-      ? // eslint-disable-next-line prefer-rest-params
-        Reflect.apply(original, this, arguments)
-      : // eslint-disable-next-line prefer-rest-params
-        scope.runInAsyncScope(Reflect.apply, undefined, original, this, arguments);
-  };
-
-/**
- * A response's 'close' and 'error' end its request's span, before their listeners run (as a 'close' listener added
+ * nobody listens to needs no scope, and most of a request's and a response's events are such. With `ends`, a
+ * response's 'close' and 'error' end its request's span before their listeners run (as a 'close' listener added
  * first and an `errorMonitor` listener would, without adding either to every response).
  */
-const emitEndingInScope = (original: Emit): Emit => {
-  const inScope = emitInScope(original);
-  return function emit(this: unknown, event: string | symbol, error?: unknown) {
-    if (event === 'close' || event === 'error') (this as Scoped)[kScope]?.end?.(event === 'error' ? (error as Error) : undefined);
-    // eslint-disable-next-line prefer-rest-params
-    return Reflect.apply(inScope, this, arguments) as boolean;
-  };
-};
+const emitInScope =
+  (ends: boolean) =>
+  (original: Emit): Emit =>
+    function emit(this: unknown, event: string | symbol, error?: unknown) {
+      const scope = (this as Scoped)[kScope];
+      if (scope === undefined) {
+        // eslint-disable-next-line prefer-rest-params
+        return Reflect.apply(original, this, arguments);
+      }
+      if (ends && (event === 'close' || event === 'error')) scope.end?.(event === 'error' ? (error as Error) : undefined);
+      return needsScope(this as EventEmitter, event)
+        ? // eslint-disable-next-line prefer-rest-params
+          scope.runInAsyncScope(Reflect.apply, undefined, original, this, arguments)
+        : // eslint-disable-next-line prefer-rest-params
+          Reflect.apply(original, this, arguments);
+    };
 
 export class HttpServerInstrumentation extends OwnHttpInstrumentation {
   private restore: (() => void)[] = [];
@@ -184,8 +180,8 @@ export class HttpServerInstrumentation extends OwnHttpInstrumentation {
         ),
       );
     }
-    this.restore.push(replaceEmit(IncomingMessage.prototype as unknown as { emit: Emit }, emitInScope));
-    this.restore.push(replaceEmit(ServerResponse.prototype as unknown as { emit: Emit }, emitEndingInScope));
+    this.restore.push(replaceEmit(IncomingMessage.prototype as unknown as { emit: Emit }, emitInScope(false)));
+    this.restore.push(replaceEmit(ServerResponse.prototype as unknown as { emit: Emit }, emitInScope(true)));
   }
 
   protected unpatch(): void {

@@ -116,7 +116,7 @@ describe('http server instrumentation', () => {
       expect(seen[where]).toEqual({ traceId: span.traceId, requestId: 'slow-upload-1' });
   });
 
-  it("runs response listeners in the request, and ends the span on the response's close and error", async () => {
+  it("runs response listeners in the request, and ends the span on the response's close and error, whatever listeners it has", async () => {
     const app = bed.launch('http-server-app.cjs');
     await send(await app.url('/listen-response'), { headers: { 'x-request-id': 'listens-1' } });
     const span = await serverSpan(app, '/listen-response');
@@ -136,6 +136,10 @@ describe('http server instrumentation', () => {
     setTimeout(() => hung.destroy(), 100);
     const hang = await serverSpan(app, '/hang');
     expect(hang.status.code).not.toBe(2);
+
+    // The app may remove its response's 'close' listeners: the span still ends.
+    expect((await send(await app.url('/drop-listeners'))).body).toBe('ok');
+    await serverSpan(app, '/drop-listeners');
 
     const broke = await send(await app.url('/response-error'));
     expect(broke.body).toBe('after error');
