@@ -160,7 +160,16 @@ async function measure(workload, variant, sinkPort, upstreamUrl) {
   const served = warm.requests + result.requests + 1;
   // Whether the app exported spans at all, from the environment it ran with (a variant's own or --env).
   const exported = env.OTEL_TRACES_EXPORTER !== 'none';
-  return { ...result, rss, cpuUs, served, exported, serverSpans: received.serverSpans, spans: received.spans };
+  return {
+    ...result,
+    rss,
+    cpuUs,
+    served,
+    exported,
+    serverSpans: received.serverSpans,
+    spans: received.spans,
+    logs: received.logs,
+  };
 }
 
 /** Milliseconds from spawning the app to its first answered request. */
@@ -237,7 +246,9 @@ for (const workload of workloads) {
     const startup = median(startupMs[workload][variant]);
     const rss = median(rs.map((r) => r.rss));
     const cpu = median(rs.map((r) => r.cpuUs));
-    const spans = rs.map((r) => (r.exported ? `${r.serverSpans}/${r.served}` : 'none exported')).join(', ');
+    // With export off the sink must stay empty, or the variant is not measuring what it says.
+    const received = (r) => (r.spans + r.logs === 0 ? 'none exported' : `${r.spans} spans and ${r.logs} logs with export off`);
+    const spans = rs.map((r) => (r.exported ? `${r.serverSpans}/${r.served}` : received(r))).join(', ');
     const paired = rows.bare && variant !== 'bare' ? pairedRatios(rows, variant) : undefined;
     lines.push(
       `| ${variant} | ${Math.round(rps)} | ${bare ? (rps / bare).toFixed(2) : '-'} | ${paired ? `${median(paired).toFixed(2)} (${range(paired)})` : '-'} | ${cpu.toFixed(0)}${bareCpu ? ` (${(cpu / bareCpu).toFixed(2)})` : ''} | ${median(rs.map((r) => r.p50)).toFixed(2)} | ${median(rs.map((r) => r.p99)).toFixed(2)} | ${rss.toFixed(0)}${bareRss && variant !== 'bare' ? ` (+${(rss - bareRss).toFixed(0)})` : ''} | ${startup.toFixed(0)}${bareStart && variant !== 'bare' ? ` (+${(startup - bareStart).toFixed(0)})` : ''} | ${variant === 'bare' ? '-' : spans} |`,
