@@ -19,6 +19,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { APPS } from './apps/index.mjs';
+import { parseVariant, wrk } from './variants.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const options = new Map();
@@ -41,18 +42,7 @@ if (!app || specs.length < 2) {
   process.exit(2);
 }
 
-const variants = specs.map((spec) => {
-  const [name, rest = ''] = spec.split(/:(.*)/s);
-  const [envPart, argPart = ''] = rest.split(/(?:^|\s)--(?:\s|$)/);
-  const env = Object.fromEntries(
-    envPart
-      .trim()
-      .split(/\s+/)
-      .filter(Boolean)
-      .map((pair) => pair.split(/=(.*)/s).slice(0, 2)),
-  );
-  return { name: name.trim(), env, args: argPart.trim().split(/\s+/).filter(Boolean) };
-});
+const variants = specs.map(parseVariant);
 
 function start(command, args, env, cpu) {
   const child = spawn('taskset', ['-c', cpu, command, ...args], {
@@ -92,15 +82,6 @@ function cpuMs(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   const [user, system] = [Number(fields[11]) * 10, Number(fields[12]) * 10]; // clock ticks (USER_HZ = 100)
   return { total: user + system, system };
-}
-
-function wrk(port, seconds) {
-  return new Promise((resolve) => {
-    const child = spawn('taskset', ['-c', '1', 'wrk', '-t1', '-c16', `-d${seconds}s`, `http://127.0.0.1:${port}${app.path}`]);
-    let out = '';
-    child.stdout.on('data', (chunk) => (out += chunk));
-    child.on('close', () => resolve(Number(/(\d+) requests in/.exec(out)?.[1] ?? 0)));
-  });
 }
 
 const sink = start(process.execPath, ['bench/sink.cjs'], {}, '1');
@@ -146,11 +127,11 @@ try {
     const apps = variants.map((v) => start(process.execPath, ['--trace-gc-nvp', ...v.args, app.script], appEnv(v), '0'));
     try {
       const ports = await Promise.all(apps.map((a) => a.port));
-      await Promise.all(ports.map((port) => wrk(port, warmup)));
+      await Promise.all(ports.map((port) => wrk(port, app.path, warmup)));
       const gcBefore = apps.map((a) => ({ ...a.gc }));
       const cpuBefore = apps.map((a) => cpuMs(a.pid));
       const sinkBefore = cpuMs(sink.pid);
-      const served = await Promise.all(ports.map((port) => wrk(port, duration)));
+      const served = await Promise.all(ports.map((port) => wrk(port, app.path, duration)));
       sinkCpu.push(cpuMs(sink.pid).total - sinkBefore.total);
       served.forEach((n, i) => {
         ratios[i].push(n / served[0]);

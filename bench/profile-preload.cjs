@@ -1,0 +1,23 @@
+// Preloaded by bench/profile.mjs: the first SIGUSR2 starts V8's CPU profiler, the second stops it, writes the
+// profile to $PROFILE_OUT and exits.
+const inspector = require('node:inspector');
+const { writeFileSync } = require('node:fs');
+
+const session = new inspector.Session();
+session.connect();
+let profiling = false;
+process.on('SIGUSR2', () => {
+  if (!profiling) {
+    profiling = true;
+    const interval = Number(process.env.PROFILE_INTERVAL ?? 200);
+    session.post('Profiler.enable', () =>
+      session.post('Profiler.setSamplingInterval', { interval }, () => session.post('Profiler.start')),
+    );
+    return;
+  }
+  session.post('Profiler.stop', (error, result) => {
+    if (error) console.error(`profile not written: ${error.message}`);
+    else writeFileSync(process.env.PROFILE_OUT, JSON.stringify(result.profile));
+    process.exit(0);
+  });
+});
