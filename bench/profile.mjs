@@ -17,16 +17,10 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { APPS } from './apps/index.mjs';
-import { parseVariant, wrk } from './variants.mjs';
+import { parseCommandLine, parseVariant, wrk } from './variants.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const options = new Map();
-const specs = [];
-for (let i = 2; i < process.argv.length; i++) {
-  const arg = process.argv[i];
-  if (arg.startsWith('--')) options.set(arg.slice(2), process.argv[++i]);
-  else specs.push(arg);
-}
+const { options, specs } = parseCommandLine(process.argv.slice(2));
 const app = APPS[options.get('app') ?? 'hello'];
 const number = (name, fallback) => Number(options.get(name) ?? fallback);
 if (!app || specs.length === 0) {

@@ -19,16 +19,10 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { APPS } from './apps/index.mjs';
-import { parseVariant, wrk } from './variants.mjs';
+import { parseCommandLine, parseVariant, wrk } from './variants.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const options = new Map();
-const specs = [];
-for (let i = 2; i < process.argv.length; i++) {
-  const arg = process.argv[i];
-  if (arg.startsWith('--')) options.set(arg.slice(2), process.argv[++i]);
-  else specs.push(arg);
-}
+const { options, specs } = parseCommandLine(process.argv.slice(2));
 const app = APPS[options.get('app') ?? 'hello'];
 const duration = Number(options.get('duration') ?? 4);
 // Seconds of load before each measured round (see --warmup in ./overhead.mjs).

@@ -1,6 +1,17 @@
-// What the side-by-side and profile benchmarks share: variants given as 'name: ENV=value ... -- node args', and wrk
-// on CPU 1 against one of them.
+// What the side-by-side and profile benchmarks share: their command line (options, and variants given as
+// 'name: ENV=value ... -- node args'), and wrk on CPU 1 against one of the variants.
 import { spawn } from 'node:child_process';
+
+/** `--name value` options, and the variants' specs (every other argument). */
+export function parseCommandLine(args) {
+  const options = new Map();
+  const specs = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i].startsWith('--')) options.set(args[i].slice(2), args[++i]);
+    else specs.push(args[i]);
+  }
+  return { options, specs };
+}
 
 /** `'after: OTEL_X=1 -- -r ./dist/register.js'` → { name: 'after', env: { OTEL_X: '1' }, args: ['-r', './dist/register.js'] } */
 export function parseVariant(spec) {
