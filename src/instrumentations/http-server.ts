@@ -55,9 +55,8 @@ const NODE_LISTENERS = new Set(['bound resOnFinish', 'clearIncoming']);
 /** Whether `event`'s listeners need the request's scope ('error' always does: with no listener it throws). */
 function needsScope(emitter: EventEmitter, event: string | symbol): boolean {
   if (event === 'error') return true;
-  const events = (emitter as { _events?: Record<string | symbol, unknown> })._events;
-  if (events === undefined) return emitter.listenerCount(event) > 0;
-  const listeners = events[event];
+  // EventEmitter keeps one listener as the function itself and several as an array (what listenerCount reads).
+  const listeners = (emitter as { _events?: Record<string | symbol, unknown> })._events?.[event];
   return listeners !== undefined && (typeof listeners !== 'function' || !NODE_LISTENERS.has(listeners.name));
 }
 

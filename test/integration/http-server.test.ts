@@ -127,7 +127,7 @@ describe('http server instrumentation', () => {
       if (tries > 0) await new Promise((resolve) => setTimeout(resolve, 100));
       seen = JSON.parse((await send(await app.url('/seen?id=listens-1'))).body) as Record<string, unknown>;
     }
-    expect(seen).toEqual({ handler: expected, finish: expected, close: expected });
+    expect(seen).toEqual({ handler: expected, finish: expected, close: expected, closeListeners: 0, errorListeners: 0 });
 
     // A client that gives up before the answer: the span ends when the response closes.
     const hung = httpRequest(await app.url('/hang'));
