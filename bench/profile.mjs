@@ -4,10 +4,15 @@
 // --functions N, the N functions that differ most from the first variant. The profiler samples the main thread and
 // inflates what it measures: read the figures against each other, not as costs of their own.
 //
+// With --heap it counts allocation instead: bytes allocated per request served (V8's sampling heap profiler, objects
+// collected since included), by the same buckets and functions. Where V8 inlines a function, its allocations are
+// counted to the function it was inlined into, which may differ between variants: read the buckets first.
+//
 // Usage: node bench/profile.mjs [--app hello|realistic|middleware] [--warmup 4] [--duration 8] [--interval 200]
-//          [--top 25] [--functions 0] 'name: ENV=value ... -- node args' ...
+//          [--heap] [--top 25] [--functions 0] 'name: ENV=value ... -- node args' ...
 // e.g.   node bench/profile.mjs --app realistic 'bare: --' 'otelkit: -- -r ./dist/register.js'
-// The profile covers `--duration` seconds of wrk after `--warmup` seconds; --interval is the sampling interval in µs.
+// The profile covers `--duration` seconds of wrk after `--warmup` seconds; --interval is the sampling interval in µs
+// (with --heap, in bytes, 256 unless given).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -20,7 +25,7 @@ import { APPS } from './apps/index.mjs';
 import { parseCommandLine, parseVariant, wrk } from './variants.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { options, specs } = parseCommandLine(process.argv.slice(2));
+const { options, specs } = parseCommandLine(process.argv.slice(2), ['heap']);
 const app = APPS[options.get('app') ?? 'hello'];
 const number = (name, fallback) => Number(options.get(name) ?? fallback);
 if (!app || specs.length === 0) {
@@ -28,6 +33,7 @@ if (!app || specs.length === 0) {
   process.exit(2);
 }
 const variants = specs.map(parseVariant);
+const heap = options.has('heap');
 const scratch = mkdtempSync(join(tmpdir(), 'otelkit-profile-'));
 
 function start(args, env, cpu) {
@@ -83,6 +89,25 @@ function bucketOf(frame) {
   return packageOf(original ?? file);
 }
 
+/** Bytes allocated per request served, by bucket and by bucket and function name (a heap profile is a tree). */
+function summariseHeap(profile, requests) {
+  const buckets = new Map();
+  const functions = new Map();
+  let total = 0;
+  const add = (map, key, bytes) => map.set(key, (map.get(key) ?? 0) + bytes / requests);
+  const pending = [profile.head];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    pending.push(...(node.children ?? []));
+    if (node.selfSize === 0) continue;
+    const bucket = bucketOf(node.callFrame);
+    add(buckets, bucket, node.selfSize);
+    add(functions, `${bucket} ${node.callFrame.functionName || '(anonymous)'}`, node.selfSize);
+    total += node.selfSize / requests;
+  }
+  return { buckets, functions, total };
+}
+
 /** Self time per request served, by bucket and by bucket and function name. */
 function summarise(profile, requests) {
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
@@ -107,7 +132,8 @@ async function profileOne(variant, sinkPort, upstreamPort) {
     OTEL_SERVICE_NAME: 'bench',
     OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sinkPort}`,
     PROFILE_OUT: out,
-    PROFILE_INTERVAL: String(number('interval', 200)),
+    PROFILE_INTERVAL: String(number('interval', heap ? 256 : 200)),
+    ...(heap ? { PROFILE_HEAP: '1' } : {}),
     ...variant.env,
   };
   const child = start(['--require', './bench/profile-preload.cjs', ...variant.args, app.script], env, '0');
@@ -119,7 +145,8 @@ async function profileOne(variant, sinkPort, upstreamPort) {
   const exited = once(child, 'exit');
   child.kill('SIGUSR2');
   await exited;
-  return { name: variant.name, requests, ...summarise(JSON.parse(readFileSync(out, 'utf8')), requests) };
+  const profile = JSON.parse(readFileSync(out, 'utf8'));
+  return { name: variant.name, requests, ...(heap ? summariseHeap : summarise)(profile, requests) };
 }
 
 const sink = start(['bench/sink.cjs'], {}, '1');
@@ -129,9 +156,9 @@ try {
   const results = [];
   for (const variant of variants) results.push(await profileOne(variant, sinkPort, upstreamPort));
   const [first] = results;
-  const cell = (value) => value.toFixed(1).padStart(9);
+  const cell = (value) => value.toFixed(heap ? 0 : 1).padStart(9);
   console.log(
-    `Node ${process.version}, ${options.get('app') ?? 'hello'}, µs of self time per request served (${results.map((r) => `${r.name} ${r.requests} requests`).join(', ')})`,
+    `Node ${process.version}, ${options.get('app') ?? 'hello'}, ${heap ? 'bytes allocated' : 'µs of self time'} per request served (${results.map((r) => `${r.name} ${r.requests} requests`).join(', ')})`,
   );
   console.log(`${results.map((r) => r.name.padStart(9)).join('')}  ${results.length > 1 ? 'change  ' : ''}where`);
   console.log(`${results.map((r) => cell(r.total)).join('')}  ${results.length > 1 ? ' '.repeat(8) : ''}in all`);

@@ -2,13 +2,14 @@
 // 'name: ENV=value ... -- node args'), and wrk on CPU 1 against one of the variants.
 import { spawn } from 'node:child_process';
 
-/** `--name value` options, and the variants' specs (every other argument). */
-export function parseCommandLine(args) {
+/** `--name value` options, `--flag`s (the names in `flags`, set to true), and the variants' specs (every other argument). */
+export function parseCommandLine(args, flags = []) {
   const options = new Map();
   const specs = [];
   for (let i = 0; i < args.length; i++) {
-    if (args[i].startsWith('--')) options.set(args[i].slice(2), args[++i]);
-    else specs.push(args[i]);
+    const name = args[i].startsWith('--') ? args[i].slice(2) : undefined;
+    if (name === undefined) specs.push(args[i]);
+    else options.set(name, flags.includes(name) ? true : args[++i]);
   }
   return { options, specs };
 }
