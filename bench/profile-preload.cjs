@@ -1,8 +1,10 @@
 // Preloaded by bench/profile.mjs: the first SIGUSR2 starts V8's CPU profiler (or, with PROFILE_HEAP set, its
 // sampling heap profiler, collected objects included, so that it counts what was allocated rather than what is
-// live), the second stops it, writes the profile to $PROFILE_OUT and exits.
+// live), the second stops it, writes the profile and the size V8 has grown the young generation (new space) to
+// into $PROFILE_OUT, and exits.
 const inspector = require('node:inspector');
 const { writeFileSync } = require('node:fs');
+const v8 = require('node:v8');
 
 const session = new inspector.Session();
 session.connect();
@@ -27,7 +29,10 @@ process.on('SIGUSR2', () => {
   }
   session.post(heap ? 'HeapProfiler.stopSampling' : 'Profiler.stop', (error, result) => {
     if (error) console.error(`profile not written: ${error.message}`);
-    else writeFileSync(process.env.PROFILE_OUT, JSON.stringify(result.profile));
+    else {
+      const newSpace = v8.getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size;
+      writeFileSync(process.env.PROFILE_OUT, JSON.stringify({ profile: result.profile, newSpace }));
+    }
     process.exit(0);
   });
 });

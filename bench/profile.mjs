@@ -1,8 +1,9 @@
 // CPU profiles of one app under load, one variant at a time (the app on CPU 0; wrk, the OTLP sink and the upstream
 // on CPU 1): self time per request served, by package (otelkit's bundle mapped back to its source files through its
 // source maps; node's own modules by module; native code by name, e.g. "(writev)", "(garbage collector)") and, with
-// --functions N, the N functions that differ most from the first variant. The profiler samples the main thread and
-// inflates what it measures: read the figures against each other, not as costs of their own.
+// --functions N, the N functions that differ most from the first variant; and (not with --heap) how large V8 has
+// grown each variant's young generation (new space) by the end of the load. The profiler samples the main thread
+// and inflates what it measures: read the figures against each other, not as costs of their own.
 //
 // With --heap it counts allocation instead: bytes allocated per request served (V8's sampling heap profiler, objects
 // collected since included), by the same buckets and functions. Where V8 inlines a function, its allocations are
@@ -89,39 +90,36 @@ function bucketOf(frame) {
   return packageOf(original ?? file);
 }
 
-/** Bytes allocated per request served, by bucket and by bucket and function name (a heap profile is a tree). */
-function summariseHeap(profile, requests) {
+/** Per request served, by bucket and by bucket and function name: what `[frame, amount]` pairs add up to. */
+function tally(pairs, requests) {
   const buckets = new Map();
   const functions = new Map();
   let total = 0;
-  const add = (map, key, bytes) => map.set(key, (map.get(key) ?? 0) + bytes / requests);
-  const pending = [profile.head];
-  while (pending.length > 0) {
-    const node = pending.pop();
-    pending.push(...(node.children ?? []));
-    if (node.selfSize === 0) continue;
-    const bucket = bucketOf(node.callFrame);
-    add(buckets, bucket, node.selfSize);
-    add(functions, `${bucket} ${node.callFrame.functionName || '(anonymous)'}`, node.selfSize);
-    total += node.selfSize / requests;
+  const add = (map, key, amount) => map.set(key, (map.get(key) ?? 0) + amount / requests);
+  for (const [frame, amount] of pairs) {
+    const bucket = bucketOf(frame);
+    add(buckets, bucket, amount);
+    add(functions, `${bucket} ${frame.functionName || '(anonymous)'}`, amount);
+    total += amount / requests;
   }
   return { buckets, functions, total };
 }
 
-/** Self time per request served, by bucket and by bucket and function name. */
-function summarise(profile, requests) {
+/** A CPU profile's samples: each one's frame and the µs until the next. */
+function* cpuSamples(profile) {
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
-  const buckets = new Map();
-  const functions = new Map();
-  const add = (map, key, micros) => map.set(key, (map.get(key) ?? 0) + micros / requests);
-  for (let i = 0; i < profile.samples.length; i++) {
-    const frame = nodes.get(profile.samples[i]).callFrame;
-    const micros = profile.timeDeltas[i + 1] ?? 0;
-    const bucket = bucketOf(frame);
-    add(buckets, bucket, micros);
-    add(functions, `${bucket} ${frame.functionName || '(anonymous)'}`, micros);
+  for (let i = 0; i < profile.samples.length; i++)
+    yield [nodes.get(profile.samples[i]).callFrame, profile.timeDeltas[i + 1] ?? 0];
+}
+
+/** A heap profile's tree: each node's frame and the bytes allocated in it. */
+function* heapNodes(profile) {
+  const pending = [profile.head];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    pending.push(...(node.children ?? []));
+    if (node.selfSize > 0) yield [node.callFrame, node.selfSize];
   }
-  return { buckets, functions, total: (profile.endTime - profile.startTime) / requests };
 }
 
 async function profileOne(variant, sinkPort, upstreamPort) {
@@ -145,8 +143,8 @@ async function profileOne(variant, sinkPort, upstreamPort) {
   const exited = once(child, 'exit');
   child.kill('SIGUSR2');
   await exited;
-  const profile = JSON.parse(readFileSync(out, 'utf8'));
-  return { name: variant.name, requests, ...(heap ? summariseHeap : summarise)(profile, requests) };
+  const { profile, newSpace } = JSON.parse(readFileSync(out, 'utf8'));
+  return { name: variant.name, requests, newSpace, ...tally(heap ? heapNodes(profile) : cpuSamples(profile), requests) };
 }
 
 const sink = start(['bench/sink.cjs'], {}, '1');
@@ -172,6 +170,13 @@ try {
     console.log(
       `${results.map((r) => cell(r.buckets.get(key) ?? 0)).join('')}  ${results.length > 1 ? cell(change).slice(1) : ''}  ${key}`,
     );
+  // The heap profiler keeps V8 from shrinking the young generation (128 MB for any app): sized in CPU mode only.
+  if (!heap) {
+    const megabytes = (bytes) => (bytes === undefined ? '-' : (bytes / 1048576).toFixed(0)).padStart(9);
+    console.log(
+      `${results.map((r) => megabytes(r.newSpace)).join('')}  ${results.length > 1 ? ' '.repeat(8) : ''}MB of new space at the end`,
+    );
+  }
   const functions = number('functions', 0);
   if (functions > 0) {
     console.log('functions:');
