@@ -1,11 +1,10 @@
-// The batching behind otelkit's OTLP/protobuf span and log processors (./encoding-span-processor,
-// ./encoding-log-processor): items are encoded as they finish and wait for their batch as bytes (./otlp-encoding,
-// EncodedQueue). Upstream's batch processors hold the objects, up to a batch of 512 of them, so on a busy service
-// they survive young-generation collections and the collector grows the young generation to hold them: most of
-// otelkit's memory above a bare app's on Node 24 (README, "Node 24 RSS"). The rest is upstream's batch span
-// processor's behaviour, kept on purpose: queue and batch sizes, the schedule delay, the export timeout, drops
-// counted and said once, export without tracing itself, forceFlush and shutdown, and the counts its
-// self-observability metrics take.
+// The batching behind otelkit's OTLP/protobuf span processor (./encoding-span-processor): spans are encoded as they
+// end and wait for their batch as bytes (./otlp-encoding, EncodedQueue). Upstream's batch processor holds the
+// objects, up to a batch of 512 of them, so on a busy service they survive young-generation collections and V8
+// grows the young generation to hold them: most of otelkit's memory above a bare app's on Node 24 (ledger:
+// docs/forks.md). The rest is upstream's batch span processor's behaviour, kept on purpose: queue and batch sizes,
+// the schedule delay, the export timeout, drops counted and said once, export without tracing itself, forceFlush
+// and shutdown, and the counts its self-observability metrics take.
 import { context, diag } from '@opentelemetry/api';
 import { BindOnceFuture, ExportResultCode, globalErrorHandler, suppressTracing, type ExportResult } from '@opentelemetry/core';
 import type { BatchSettings } from '../config/resolve';

@@ -18,7 +18,7 @@ const EXPORTERS: Record<Signal, Record<OtlpTarget['protocol'], () => ExporterCla
     grpc: () => require('@opentelemetry/exporter-metrics-otlp-grpc').OTLPMetricExporter,
   },
   logs: {
-    'http/protobuf': () => (require('./protobuf-exporters') as typeof import('./protobuf-exporters')).LogsProtobufExporter,
+    'http/protobuf': () => require('@opentelemetry/exporter-logs-otlp-proto').OTLPLogExporter,
     'http/json': () => require('@opentelemetry/exporter-logs-otlp-http').OTLPLogExporter,
     grpc: () => require('@opentelemetry/exporter-logs-otlp-grpc').OTLPLogExporter,
   },

@@ -11,8 +11,6 @@ import type { MeterProvider } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import type { Config } from '../config/resolve';
 import { createOtlpExporter } from './exporters';
-import type { EncodedExporter } from './encoding-batch';
-import { EncodingBatchLogRecordProcessor } from './encoding-log-processor';
 import type { Redactor } from '../redaction/redact';
 import { RedactingLogRecordProcessor } from '../redaction/log-processor';
 
@@ -25,11 +23,6 @@ export function createLoggerProvider(
   const { logs } = config;
   const exporting: LogRecordProcessor[] = logs.exporters.map((name): LogRecordProcessor => {
     if (name === 'console') return new SimpleLogRecordProcessor({ exporter: new ConsoleLogRecordExporter() });
-    // OTLP/protobuf, the default, takes records encoded as they are emitted; the other protocols take record objects.
-    if (logs.otlp.protocol === 'http/protobuf') {
-      const exporter = createOtlpExporter<EncodedExporter>('logs', logs.otlp);
-      return new EncodingBatchLogRecordProcessor({ exporter, ...logs.batch, selfObsMeterProvider });
-    }
     const exporter = createOtlpExporter<LogRecordExporter>('logs', logs.otlp);
     return new BatchLogRecordProcessor({ exporter, ...logs.batch, selfObsMeterProvider });
   });

@@ -1,8 +1,7 @@
-// OTLP/protobuf encoding shared by otelkit's span and log encodings (./otlp-trace-encoding, ./otlp-logs-encoding):
-// a writer that produces, byte for byte, what upstream's protobuf serializers write for attributes, resources and
-// scopes, the request's resource and scope wrappers, and a queue that holds items encoded as they finish until their
-// batch is taken. Traces and logs share the request's shape: ExportTraceServiceRequest and ExportLogsServiceRequest
-// both hold, in field 1, resource wrappers with the resource in field 1, scope wrappers in field 2 and the schema URL
+// OTLP/protobuf encoding behind otelkit's span encoding (./otlp-trace-encoding): a writer that produces, byte for
+// byte, what upstream's protobuf serializers write for attributes, resources and scopes, the request's resource and
+// scope wrappers, and a queue that holds items encoded as they finish until their batch is taken. It is written for
+// the request shape every OTLP signal shares: ExportTraceServiceRequest (like ExportLogsServiceRequest) holds, in field 1, resource wrappers with the resource in field 1, scope wrappers in field 2 and the schema URL
 // in field 3, and each scope wrapper holds its scope in field 1, its items in field 2 and its schema URL in field 3.
 import type { Attributes, AttributeValue, HrTime } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
