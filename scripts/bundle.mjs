@@ -11,7 +11,7 @@ import { build, rolldown } from 'rolldown';
 import { parseAst } from 'rolldown/parseAst';
 import { Visitor } from 'rolldown/utils';
 import { fileURLToPath } from 'node:url';
-import { basename, dirname, join, relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
@@ -194,31 +194,6 @@ function slimSemconv(requirers, names) {
   };
 }
 
-// OpenTelemetry's winston transport converts each winston record with its `utils` module, which copies the record
-// twice (object rests) and makes a Set per attribute. Its requires of `./utils` get src/logging/winston-records.ts
-// instead: the same records (held to the installed package by test/unit/winston-records.test.ts) for less work.
-// The build fails if the transport no longer requires `./utils`, so an upgrade cannot silently skip this.
-const WINSTON_TRANSPORT = dirname(requireFromRoot.resolve('@opentelemetry/winston-transport'));
-const WINSTON_RECORDS = join(dist, 'logging', 'winston-records.js');
-// Reset at the start of each pass, so that both passes are checked.
-let transportUtilsReplaced = false;
-const fasterWinstonRecords = {
-  name: 'otelkit-winston-records',
-  buildStart() {
-    transportUtilsReplaced = false;
-  },
-  resolveId(source, importer) {
-    if (source !== './utils' || importer === undefined || dirname(importer) !== WINSTON_TRANSPORT) return null;
-    if (basename(importer) === 'OpenTelemetryTransportV3.js') transportUtilsReplaced = true;
-    return WINSTON_RECORDS;
-  },
-  buildEnd() {
-    if (!transportUtilsReplaced) {
-      throw new Error(`${WINSTON_TRANSPORT}: OpenTelemetryTransportV3.js no longer requires ./utils; see fasterWinstonRecords`);
-    }
-  },
-};
-
 const input = {
   start: join(dist, 'start.js'),
   index: join(dist, 'index.js'),
@@ -228,7 +203,7 @@ const input = {
 const inputOptions = { cwd: root, input, platform: 'node', external: EXTERNAL, logLevel: 'warn' };
 const requirers = new Set();
 const reads = new Map();
-const firstPass = await rolldown({ ...inputOptions, plugins: [lazyEntries, sharedApi, fasterWinstonRecords, listSemconvReads(requirers, reads)] });
+const firstPass = await rolldown({ ...inputOptions, plugins: [lazyEntries, sharedApi, listSemconvReads(requirers, reads)] });
 await firstPass.generate({ format: 'cjs' });
 await firstPass.close();
 const unseen = [...requirers].filter((id) => !reads.has(id));
@@ -239,7 +214,7 @@ rmSync(join(dist, 'chunks'), { recursive: true, force: true });
 rmSync(join(dist, 'packages'), { recursive: true, force: true });
 const { output } = await build({
   ...inputOptions,
-  plugins: [lazyEntries, sharedApi, fasterWinstonRecords, slimSemconv(requirers, semconvNames)],
+  plugins: [lazyEntries, sharedApi, slimSemconv(requirers, semconvNames)],
   output: {
     dir: dist,
     format: 'cjs',
