@@ -4,7 +4,7 @@
 // Usage: node bench/overhead.mjs [--duration 10] [--connections 16] [--rounds 2] [--workloads hello,realistic[,middleware]]
 //        [--variants bare,otelkit,upstream[,otelkit-no-export][,otelkit-layers][,otelkit-upstream-server]]
 //        [--env KEY=VALUE]... [--no-write]
-//        [--startups 5] [--warmup 2]
+//        [--startups 5] [--warmup 2] [--rss-every 30]
 // --env (repeatable) sets a variable for every variant's app, e.g. OTEL_TRACES_EXPORTER=none to take export out.
 // --startups: start-ups to first response per variant and round, timed after the load runs, one variant after the
 // other (bare, otelkit, upstream, bare, ...) so that a slow moment of the machine falls on all variants alike; one
@@ -12,7 +12,11 @@
 // --warmup: seconds of load before the measured run. V8 is still optimizing a distro's code after the default 2 s
 // (7 % of otelkit's CPU went to V8's compilers between 2 and 7 s into the load, 0.1 % after 15 s); a longer warm-up
 // measures the steady state a long-running service sees.
-import { spawn, execFileSync } from 'node:child_process';
+// --rss-every: sample each app's RSS every that many seconds during the measured run and report the plateau (the
+// median of the last third of the samples). For soak runs of minutes, e.g. --duration 300 --rss-every 30
+// --connections 8: a service's memory under sustained load is well above what 8 s of load shows.
+import { spawn, execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -31,6 +35,7 @@ const variantNames = option('variants', 'bare,otelkit,upstream').split(',');
 const startups = Math.max(1, Number(option('startups', '5')));
 const warmup = Number(option('warmup', '2'));
 const write = !process.argv.includes('--no-write');
+const rssEvery = Number(option('rss-every', '0'));
 const extraEnv = Object.fromEntries(
   process.argv.flatMap((arg, i) => (arg === '--env' ? [process.argv[i + 1].split(/=(.*)/s).slice(0, 2)] : [])),
 );
@@ -80,10 +85,23 @@ async function stop(child) {
   clearTimeout(timer);
 }
 
-function wrk(url, seconds) {
-  const out = execFileSync('taskset', ['-c', '1', 'wrk', '-t1', `-c${connections}`, `-d${seconds}s`, '--latency', url], {
-    encoding: 'utf8',
-  });
+const wrkArgs = (url, seconds) => ['-c', '1', 'wrk', '-t1', `-c${connections}`, `-d${seconds}s`, '--latency', url];
+const wrk = (url, seconds) => parseWrk(execFileSync('taskset', wrkArgs(url, seconds), { encoding: 'utf8' }));
+
+/** wrk's run while the app's RSS is sampled every `every` seconds: the run, and the median of the last third. */
+async function wrkSamplingRss(url, seconds, pid, every) {
+  const samples = [];
+  const timer = setInterval(() => samples.push(rssMb(pid)), every * 1000);
+  try {
+    const { stdout } = await promisify(execFile)('taskset', wrkArgs(url, seconds), { encoding: 'utf8' });
+    const tail = samples.slice(Math.floor((samples.length * 2) / 3));
+    return { ...parseWrk(stdout), rssPlateau: tail.length > 0 ? median(tail) : NaN, rssSamples: samples };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+function parseWrk(out) {
   const ms = (text) => {
     // wrk prints "-nan" when no request completed in the window (an app that stalled): report NaN, go on.
     const match = /([\d.]+)(us|ms|s|m)$/.exec(text ?? '');
@@ -110,6 +128,7 @@ const cpuSeconds = (pid) => {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 };
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 const sinkCall = async (port, path) => (await fetch(`http://127.0.0.1:${port}${path}`)).json();
 
@@ -147,7 +166,7 @@ async function measure(workload, variant, sinkPort, upstreamUrl) {
     await firstResponse(url, app);
     warm = wrk(url, warmup);
     const cpuBefore = cpuSeconds(app.pid);
-    result = wrk(url, duration);
+    result = rssEvery > 0 ? await wrkSamplingRss(url, duration, app.pid, rssEvery) : wrk(url, duration);
     // CPU per request depends less than req/s on how much CPU 1 (wrk, sink, upstream) leaves the load generator.
     cpuUs = ((cpuSeconds(app.pid) - cpuBefore) * 1e6) / result.requests;
     rss = rssMb(app.pid);
@@ -215,7 +234,6 @@ try {
   await stop(upstream);
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 // Each round runs every variant once, one right after the other: a variant's req/s over the bare app's in the same
 // round, taken round by round, is not moved by a machine that is slower in one round than in another.
 const pairedRatios = (rows, variant) => rows[variant].map((r, i) => r.rps / rows.bare[i].rps);
@@ -235,26 +253,39 @@ for (const workload of workloads) {
   const bareStart = rows.bare ? median(startupMs[workload].bare) : undefined;
   const bareRss = rows.bare ? median(rows.bare.map((r) => r.rss)) : undefined;
   const bareCpu = rows.bare ? median(rows.bare.map((r) => r.cpuUs)) : undefined;
+  const barePlateau = rows.bare && rssEvery > 0 ? median(rows.bare.map((r) => r.rssPlateau)) : undefined;
+  const plateauHeader = rssEvery > 0 ? ` RSS plateau MB (median of the last third of samples every ${rssEvery} s) |` : '';
   lines.push(`### ${workload} (${APPS[workload].path})`, '');
   lines.push(
-    '| variant | req/s | ratio to bare | ratio to bare in the same round: median (range) | CPU µs per request (× bare) | p50 ms | p99 ms | RSS after load MB | start-up to first response ms | server spans / requests |',
+    `| variant | req/s | ratio to bare | ratio to bare in the same round: median (range) | CPU µs per request (× bare) | p50 ms | p99 ms | RSS after load MB |${plateauHeader} start-up to first response ms | server spans / requests |`,
   );
-  lines.push('|---|---|---|---|---|---|---|---|---|---|');
+  lines.push(`|---|---|---|---|---|---|---|---|${rssEvery > 0 ? '---|' : ''}---|---|`);
   for (const variant of variantNames) {
     const rs = rows[variant];
     const rps = median(rs.map((r) => r.rps));
     const startup = median(startupMs[workload][variant]);
     const rss = median(rs.map((r) => r.rss));
     const cpu = median(rs.map((r) => r.cpuUs));
+    const plateau = rssEvery > 0 ? median(rs.map((r) => r.rssPlateau)) : undefined;
+    const plateauCell =
+      plateau === undefined
+        ? ''
+        : ` ${plateau.toFixed(0)}${barePlateau && variant !== 'bare' ? ` (+${(plateau - barePlateau).toFixed(0)})` : ''} |`;
     // With export off the sink must stay empty, or the variant is not measuring what it says.
     const received = (r) => (r.spans + r.logs === 0 ? 'none exported' : `${r.spans} spans and ${r.logs} logs with export off`);
     const spans = rs.map((r) => (r.exported ? `${r.serverSpans}/${r.served}` : received(r))).join(', ');
     const paired = rows.bare && variant !== 'bare' ? pairedRatios(rows, variant) : undefined;
     lines.push(
-      `| ${variant} | ${Math.round(rps)} | ${bare ? (rps / bare).toFixed(2) : '-'} | ${paired ? `${median(paired).toFixed(2)} (${range(paired)})` : '-'} | ${cpu.toFixed(0)}${bareCpu ? ` (${(cpu / bareCpu).toFixed(2)})` : ''} | ${median(rs.map((r) => r.p50)).toFixed(2)} | ${median(rs.map((r) => r.p99)).toFixed(2)} | ${rss.toFixed(0)}${bareRss && variant !== 'bare' ? ` (+${(rss - bareRss).toFixed(0)})` : ''} | ${startup.toFixed(0)}${bareStart && variant !== 'bare' ? ` (+${(startup - bareStart).toFixed(0)})` : ''} | ${variant === 'bare' ? '-' : spans} |`,
+      `| ${variant} | ${Math.round(rps)} | ${bare ? (rps / bare).toFixed(2) : '-'} | ${paired ? `${median(paired).toFixed(2)} (${range(paired)})` : '-'} | ${cpu.toFixed(0)}${bareCpu ? ` (${(cpu / bareCpu).toFixed(2)})` : ''} | ${median(rs.map((r) => r.p50)).toFixed(2)} | ${median(rs.map((r) => r.p99)).toFixed(2)} | ${rss.toFixed(0)}${bareRss && variant !== 'bare' ? ` (+${(rss - bareRss).toFixed(0)})` : ''} |${plateauCell} ${startup.toFixed(0)}${bareStart && variant !== 'bare' ? ` (+${(startup - bareStart).toFixed(0)})` : ''} | ${variant === 'bare' ? '-' : spans} |`,
     );
   }
   lines.push('');
+  if (rssEvery > 0) {
+    lines.push(`RSS samples (MB, every ${rssEvery} s, round 1):`, '');
+    for (const variant of variantNames)
+      lines.push(`- ${variant}: ${rows[variant][0].rssSamples.map((m) => m.toFixed(0)).join(' ')}`);
+    lines.push('');
+  }
 }
 const report = lines.join('\n');
 console.log(report);

@@ -3,4 +3,7 @@ export const APPS = {
   hello: { script: 'bench/apps/hello.cjs', path: '/' },
   realistic: { script: 'bench/apps/realistic.cjs', path: '/orders/42' },
   middleware: { script: 'bench/apps/middleware.cjs', path: '/api/tickets/7' },
+  'http-client': { script: 'bench/apps/http-client.cjs', path: '/orders/42' },
+  pino: { script: 'bench/apps/pino.cjs', path: '/orders/42' },
+  express4: { script: 'bench/apps/express4.cjs', path: '/items/42' },
 };
