@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { OtlpReceiver } from '../harness/otlp-receiver';
 import { useTestBed } from '../harness/test-bed';
-import { App, fastExportEnv, get } from '../harness/app';
+import { type App, fastExportEnv, get } from '../harness/app';
 
 const bed = useTestBed();
 

@@ -2,7 +2,7 @@
 import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useTestBed } from '../harness/test-bed';
-import { App, get, type Preload } from '../harness/app';
+import { type App, get, type Preload } from '../harness/app';
 
 const bed = useTestBed();
 

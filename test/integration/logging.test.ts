@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { jsonLines, useTestBed } from '../harness/test-bed';
-import { App, get } from '../harness/app';
+import { type App, get } from '../harness/app';
 
 const bed = useTestBed();
 

@@ -1,8 +1,9 @@
 // request_id end to end: accepted or generated, echoed, on the server span, in every log line of the request,
 // carried to the next service; user context in logs and spans; no cross-talk between concurrent requests.
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { jsonLines, useTestBed } from '../harness/test-bed';
-import { App } from '../harness/app';
+import { type App } from '../harness/app';
 
 const bed = useTestBed();
 
@@ -49,7 +50,7 @@ describe('incoming request id', () => {
     const app = launch();
     const { port } = new URL(await app.url('/'));
     const raw = await new Promise<string>((resolve, reject) => {
-      const socket = require('node:net').connect(Number(port), '127.0.0.1', () => {
+      const socket = connect(Number(port), '127.0.0.1', () => {
         socket.write('GET /orders/1 HTTP/1.1\r\nHost: x\r\nX-Request-Id: one\r\nX-Request-Id: two\r\nConnection: close\r\n\r\n');
       });
       let data = '';

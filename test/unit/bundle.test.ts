@@ -2,10 +2,13 @@
 // time only Node built-ins, its own files and packages otelkit declares as dependencies: anything else would be
 // found in this repository's node_modules and missing from a user's install.
 import { readFileSync, readdirSync } from 'node:fs';
-import { builtinModules } from 'node:module';
+import { builtinModules, createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
 import { join, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
+
+// The built chunks and the installed package, loaded as the bundle's CommonJS code loads them.
+const requireCjs = createRequire(import.meta.url);
 
 const root = join(__dirname, '..', '..');
 const dist = join(root, 'dist');
@@ -99,13 +102,13 @@ describe('the bundled runtime', () => {
     }
     expect(reads.size).toBeGreaterThan(20);
     const chunk = readdirSync(join(dist, 'chunks')).find((name) => /^_semantic-conventions-used-.*\.js$/.test(name));
-    const exported = require(join(dist, 'chunks', chunk!)) as Record<string, unknown>;
+    const exported = requireCjs(join(dist, 'chunks', chunk!)) as Record<string, unknown>;
     for (const value of Object.values(exported)) if (typeof value === 'function') (value as () => void)();
     const namespace = Object.values(exported).find((value) => typeof value === 'object' && value !== null) as {
       'module.exports': Record<string, unknown>;
     };
     const carried = namespace['module.exports'];
-    const semconv = require('@opentelemetry/semantic-conventions') as Record<string, unknown>;
+    const semconv = requireCjs('@opentelemetry/semantic-conventions') as Record<string, unknown>;
     for (const name of reads) {
       expect(semconv[name], name).toBeDefined();
       expect(carried[name], name).toEqual(semconv[name]);
