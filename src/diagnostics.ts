@@ -1,8 +1,11 @@
 // otelkit's own diagnostic lines on stderr, and the bridge that brings upstream `diag` output there too.
 // The only module that writes to the console.
 import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
-import type { LogLevelName } from './config/resolve';
-import { maskUrlCredentials } from './config/mask';
+import { maskUrlCredentials } from './mask';
+
+/** OTEL_LOG_LEVEL's values, from silent to everything. */
+export const LOG_LEVELS = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'] as const;
+export type LogLevelName = (typeof LOG_LEVELS)[number];
 
 type Level = 'error' | 'warn' | 'info' | 'debug';
 

@@ -4,13 +4,11 @@ import { resolveConfig, type Config, type StartOptions } from './config/resolve'
 import { configureDiagnostics, diagnostics } from './diagnostics';
 import { describeWarning } from './summary';
 import type { RunningSdk } from './sdk/compose';
-import type { ExportStatus } from './sdk/export-status';
 
 export interface ProcessState {
   started: boolean;
   config?: Config;
   sdk?: RunningSdk;
-  exportStatus?: ExportStatus;
 }
 
 // On globalThis, not in module scope: two copies of otelkit (the register path and the app's own dependency,

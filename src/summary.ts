@@ -2,7 +2,7 @@
 import type { Config, OtlpTarget } from './config/resolve';
 import type { InstrumentationName } from './instrumentations/table';
 import type { ConfigWarning } from './config/reader';
-import { redactUrl } from './config/mask';
+import { redactUrl } from './mask';
 
 function otlp(target: OtlpTarget): string {
   const headerNames = Object.keys(target.headers);

@@ -1,6 +1,6 @@
 // Typed getters over an env snapshot: each one validates, records one warning per bad variable, and falls back.
 import type { Env, EnvVarKey } from './env';
-import { maskSecrets } from './mask';
+import { maskSecrets } from '../mask';
 
 export interface ConfigWarning {
   readonly variable: EnvVarKey;

@@ -3,9 +3,7 @@ import type { Env } from './env';
 import { EnvReader, type ConfigWarning } from './reader';
 import { findAppPackage, type AppPackage } from './app-package';
 import { DEFAULT_INSTRUMENTATIONS, INSTRUMENTATION_NAMES, type InstrumentationName } from '../instrumentations/table';
-
-export const LOG_LEVELS = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'] as const;
-export type LogLevelName = (typeof LOG_LEVELS)[number];
+import { LOG_LEVELS, type LogLevelName } from '../diagnostics';
 
 export const PROTOCOLS = ['http/protobuf', 'http/json', 'grpc'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];

@@ -15,6 +15,7 @@ import { createLoggerProvider } from './logs';
 import { createPropagator } from './propagation';
 import { settleWithin } from '../timing';
 import { Redactor } from '../redaction/redact';
+import { countLogRecordsWith } from '../metrics/log-records';
 
 export interface RunningSdk {
   readonly config: Config;
@@ -48,6 +49,7 @@ export function composeSdk(config: Config, { deferInstrumentations }: ComposeOpt
   propagation.setGlobalPropagator(createPropagator(config.propagators, config.requestIdHeader));
   trace.setGlobalTracerProvider(tracerProvider);
   metrics.setGlobalMeterProvider(meterProvider);
+  countLogRecordsWith(meterProvider);
   logs.setGlobalLoggerProvider(loggerProvider);
 
   const providers = { tracerProvider, meterProvider, loggerProvider };

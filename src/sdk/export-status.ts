@@ -2,7 +2,6 @@
 // flowing" is visible.
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { Signal } from '../config/resolve';
-import { processState } from '../state';
 
 export interface SignalExportStatus {
   exported: number;
@@ -14,9 +13,12 @@ export interface SignalExportStatus {
 
 export type ExportStatus = Record<Signal, SignalExportStatus>;
 
+// On globalThis, as the process state is: every copy of otelkit in the process reports into one status.
+const STATUS_KEY = Symbol.for('otelkit.exportStatus');
+
 export function exportStatus(): ExportStatus {
-  const state = processState();
-  return (state.exportStatus ??= {
+  const holder = globalThis as { [STATUS_KEY]?: ExportStatus };
+  return (holder[STATUS_KEY] ??= {
     traces: { exported: 0, failed: 0 },
     metrics: { exported: 0, failed: 0 },
     logs: { exported: 0, failed: 0 },

@@ -1,5 +1,4 @@
-// Masking of secrets in configuration values before anything is printed.
-import type { EnvVarKey } from './env';
+// Masking of secrets in configuration values and diagnostic text before anything is printed.
 
 const MASK = '***';
 
@@ -30,7 +29,8 @@ export function redactUrl(url: URL): string {
   return decodeURI(copy.href);
 }
 
-export function maskSecrets(variable: EnvVarKey, raw: string): string {
+/** A configuration variable's value as it may be printed. */
+export function maskSecrets(variable: string, raw: string): string {
   if (variable.endsWith('_HEADERS')) return maskHeaderValues(raw);
   return maskUrlCredentials(raw);
 }
