@@ -249,6 +249,24 @@ describe('OTELKIT_HTTP_IGNORE_PATHS', () => {
   });
 });
 
+describe('OTELKIT_HTTP_SERVER_INSTRUMENTATION=upstream', () => {
+  it("hands the ignored paths and the captured server headers to upstream's server instrumentation", async () => {
+    const app = launch('switched', {
+      OTELKIT_HTTP_SERVER_INSTRUMENTATION: 'upstream',
+      OTELKIT_HTTP_IGNORE_PATHS: '/health',
+      OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_SERVER_REQUEST: 'x-tenant,authorization',
+    });
+    await call(app, '/health');
+    await call(app, '/headers', { 'x-tenant': 'acme', authorization: 'Bearer s3cr3t-token' });
+    const traced = await serverSpan('switched', '/headers');
+    expect(traced.scope).toBe('@opentelemetry/instrumentation-http');
+    expect(traced.attributes['http.request.header.x-tenant']).toEqual(['acme']);
+    // Upstream records it in clear: the span processor masks it on the way out.
+    expect(JSON.stringify(traced.attributes['http.request.header.authorization'])).toContain('[REDACTED]');
+    expect(bed.receiver.spans.filter((s) => s.attributes['url.path'] === '/health')).toEqual([]);
+  });
+});
+
 describe('start({ instrumentations: { http, undici } })', () => {
   const optionsEnv = { OTELKIT_OPTIONS: '1' };
   const upstreamEnv = { UPSTREAM_OPTIONS: '1' };
@@ -301,6 +319,51 @@ describe('start({ instrumentations: { http, undici } })', () => {
     }
     // otelkit's own hooks still ran: the request id is on the server span.
     expect(pairs[0][0].attributes.request_id).toEqual(expect.any(String));
+  });
+
+  it('masks the query parameters and detects synthetic sources as upstream, when told to', async () => {
+    const options = {
+      HTTP_OPTIONS_JSON: JSON.stringify({ enableSyntheticSourceDetection: true, redactedQueryParamsServer: ['code'] }),
+    };
+    const ours = launch('ours', { ...optionsEnv, ...options }, 'none');
+    const theirs = launch('theirs', { ...upstreamEnv, ...options }, 'upstream');
+    for (const app of [ours, theirs]) await call(app, '/query?code=abc&Signature=kept&keep=1', { 'user-agent': 'Googlebot/2.1' });
+    const pick = (s: ReceivedSpan) => [s.attributes['url.query'], s.attributes['user_agent.synthetic.type']];
+    const [a, b] = [await serverSpan('ours', '/query'), await serverSpan('theirs', '/query')];
+    expect(pick(a)).toEqual(pick(b));
+    expect(pick(a)).toEqual(['code=REDACTED&Signature=kept&keep=1', 'bot']);
+  });
+
+  it('requires a parent for server and fetch spans as upstream does, and still records the duration', async () => {
+    const options = {
+      HTTP_OPTIONS_JSON: JSON.stringify({ requireParentforIncomingSpans: true }),
+      UNDICI_OPTIONS_JSON: JSON.stringify({ requireParentforSpans: true }),
+    };
+    const ours = launch('ours', { ...optionsEnv, ...options }, 'none');
+    const theirs = launch('theirs', { ...upstreamEnv, ...options }, 'upstream');
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    for (const app of [ours, theirs]) {
+      await call(app, `/fetch?target=${encodeURIComponent(downstreamUrl + '/orphan')}`);
+      await call(app, `/fetch?target=${encodeURIComponent(downstreamUrl + '/child')}`, { traceparent });
+    }
+    const count = (service: string) =>
+      bed.receiver.metrics
+        .filter((m) => m.name === 'http.server.request.duration' && m.resource['service.name'] === service)
+        .reduce(
+          (latest, m) =>
+            Math.max(
+              latest,
+              m.dataPoints.reduce((sum, p) => sum + (p.count ?? 0), 0),
+            ),
+          0,
+        );
+    await bed.receiver.waitFor(() => count('ours') === 2 && count('theirs') === 2, 10_000, 'two duration points each');
+    for (const service of ['ours', 'theirs']) {
+      const child = await span(service, 3, (s) => s.attributes['url.path'] === '/child', 'client span under the remote parent');
+      expect([child.traceId, child.parentSpanId]).toEqual(['0af7651916cd43dd8448eb211c80319c', 'b7ad6b7169203331']);
+      const spans = bed.receiver.spans.filter(of(service));
+      expect(spans.filter((s) => s.kind === 2 || s.attributes['url.path'] === '/orphan')).toEqual([]);
+    }
   });
 
   it('a hook that throws costs its own work only, and says so once', async () => {
