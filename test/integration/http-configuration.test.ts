@@ -397,7 +397,30 @@ describe('start({ instrumentations: { http, undici } })', () => {
     expect(bed.receiver.spans.filter((s) => s.scope === 'otelkit/undici')).toHaveLength(3);
   });
 
-  it('warns once about an unknown option, a bad value and options given after the register started otelkit', async () => {
+  it('warns once about an unknown instrumentation, an unknown option and a value of the wrong type, and starts', async () => {
+    const app = launch(
+      'ours',
+      {
+        ...optionsEnv,
+        HTTP_OPTIONS_JSON: JSON.stringify({ requestHok: true, requireParentforIncomingSpans: 'yes' }),
+        MORE_INSTRUMENTATIONS: JSON.stringify({ htpp: {}, pg: { enhancedDatabaseReporting: true } }),
+      },
+      'none',
+    );
+    for (let i = 0; i < 2; i++) expect((await call(app, '/headers')).status).toBe(200);
+    // The bad value is dropped: the server span is there.
+    await serverSpan('ours', '/headers');
+    const warnings = app.stderrLines(/otelkit warn: start\(\) option/);
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /instrumentations\.http\.requestHok is not an option of upstream's http instrumentation; it is ignored$/,
+      ),
+      expect.stringMatching(/instrumentations\.http\.requireParentforIncomingSpans is not true or false; it is ignored$/),
+      expect.stringMatching(/instrumentations\.htpp is not an instrumentation otelkit knows \(.*\); it is ignored$/),
+    ]);
+  });
+
+  it('warns once about bad variable values and options given after the register started otelkit', async () => {
     const app = bed.launch('programmatic-start.cjs', {
       preload: 'none',
       env: {
