@@ -366,6 +366,31 @@ describe('start({ instrumentations: { http, undici } })', () => {
     }
   });
 
+  it('disables incoming or outgoing http instrumentation as upstream does, fetch still traced', async () => {
+    const target = `?target=${encodeURIComponent(downstreamUrl + '/down')}`;
+    const noServer = launch(
+      'no-server',
+      { ...optionsEnv, HTTP_OPTIONS_JSON: JSON.stringify({ disableIncomingRequestInstrumentation: true }) },
+      'none',
+    );
+    const noClient = launch(
+      'no-client',
+      { ...optionsEnv, HTTP_OPTIONS_JSON: JSON.stringify({ disableOutgoingRequestInstrumentation: true }) },
+      'none',
+    );
+    for (const app of [noServer, noClient]) {
+      await call(app, `/http${target}`);
+      await call(app, `/fetch${target}`);
+    }
+    await clientSpan('no-server', '@opentelemetry/instrumentation-http');
+    await clientSpan('no-client', 'otelkit/undici');
+    await serverSpan('no-client', '/http');
+    await clientSpan('no-server', 'otelkit/undici');
+    await new Promise((resolve) => setTimeout(resolve, 500)); // one more export: nothing else comes
+    expect(bed.receiver.spans.filter((s) => of('no-server')(s) && s.kind === 2)).toEqual([]);
+    expect(bed.receiver.spans.filter((s) => of('no-client')(s) && s.scope === '@opentelemetry/instrumentation-http')).toEqual([]);
+  });
+
   it('a hook that throws costs its own work only, and says so once', async () => {
     const app = launch('ours', { ...optionsEnv, HOOKS_THROW: '1' }, 'none');
     for (let i = 0; i < 3; i++) {
