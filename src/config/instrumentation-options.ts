@@ -49,8 +49,7 @@ export interface UndiciRequest {
   idempotent: boolean;
   contentLength: number | null;
   contentType: string | null;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  body: any;
+  body: unknown;
 }
 
 export interface UndiciResponse {
