@@ -12,3 +12,4 @@ export {
   setOrganization,
   setSession,
 } from './index.js';
+export type { StartOptions, HttpInstrumentationOptions, UndiciInstrumentationOptions, InstrumentationOptions } from './index.js';

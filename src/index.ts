@@ -3,6 +3,11 @@ import { getLogger } from './logging/logger';
 
 export { start, flush, shutdown } from './start';
 export type { StartOptions, Config } from './config/resolve';
+export type {
+  HttpInstrumentationOptions,
+  UndiciInstrumentationOptions,
+  InstrumentationOptions,
+} from './config/instrumentation-options';
 export { getLogger, type OtelkitLogger } from './logging/logger';
 export {
   getRequestId,

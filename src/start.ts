@@ -15,7 +15,13 @@ export function start(options: StartOptions = {}): void {
 function startWith(options: StartOptions, { deferInstrumentations }: { deferInstrumentations: boolean }): void {
   const state = processState();
   if (state.started) {
-    diagnostics.debug('start() called again: otelkit is already running in this process');
+    // Options the app passes after the register started otelkit would otherwise vanish without a word.
+    if (Object.keys(options).length > 0) {
+      diagnostics.warn(
+        `start() options (${Object.keys(options).join(', ')}) are ignored: otelkit was already started in this process ` +
+          '(by otelkit/register, or an earlier start())',
+      );
+    } else diagnostics.debug('start() called again: otelkit is already running in this process');
     return;
   }
   state.started = true;

@@ -26,10 +26,11 @@ export function loadConfig(options: StartOptions = {}): Config {
   const hasOptions = Object.keys(options).length > 0;
   if (state.config && !hasOptions) return state.config;
   const { config, warnings } = resolveConfig(snapshotEnv(options.env ?? process.env), options);
-  // Resolved before (a logger created ahead of start(options)): the options now apply, the warnings were said.
-  if (!state.config) {
-    configureDiagnostics(config.logLevel);
-    for (const warning of warnings) diagnostics.warn(describeWarning(warning));
+  // Resolved before (a logger created ahead of start(options)): the options now apply, the variables' warnings were
+  // said; those about the options are new.
+  if (!state.config) configureDiagnostics(config.logLevel);
+  for (const warning of warnings) {
+    if (!state.config || warning.variable.startsWith('instrumentations.')) diagnostics.warn(describeWarning(warning));
   }
   state.config = config;
   return config;

@@ -38,5 +38,7 @@ export function describeStart(config: Config, instrumentations: readonly Instrum
 }
 
 export function describeWarning(warning: ConfigWarning): string {
+  if (warning.variable.startsWith('instrumentations.'))
+    return `start() option ${warning.variable} ${warning.problem}; ${warning.fallback}`;
   return `${warning.variable}=${warning.value} ${warning.problem}; using ${warning.fallback}`;
 }

@@ -2,8 +2,11 @@
 import type { Env, EnvVarKey } from './env';
 import { maskSecrets } from '../mask';
 
+/** An option passed to start() in code, by its path (`instrumentations.http.requestHook`). */
+export type OptionPath = `instrumentations.${string}`;
+
 export interface ConfigWarning {
-  readonly variable: EnvVarKey;
+  readonly variable: EnvVarKey | OptionPath;
   /** The offending value, with secrets masked and length bounded; safe to print. */
   readonly value: string;
   readonly problem: string;
@@ -27,7 +30,7 @@ export interface NumberRule {
 
 export class EnvReader {
   readonly warnings: ConfigWarning[] = [];
-  private readonly warned = new Set<EnvVarKey>();
+  private readonly warned = new Set<EnvVarKey | OptionPath>();
 
   constructor(private readonly env: Env) {}
 
@@ -41,6 +44,13 @@ export class EnvReader {
     if (this.warned.has(key)) return;
     this.warned.add(key);
     this.warnings.push({ variable: key, value: displayValue(key, this.env[key] ?? ''), problem, fallback });
+  }
+
+  /** An option passed in code: its value is never shown (it may be a function, or hold a secret). */
+  warnOption(path: OptionPath, problem: string, fallback: string): void {
+    if (this.warned.has(path)) return;
+    this.warned.add(path);
+    this.warnings.push({ variable: path, value: '', problem, fallback });
   }
 
   string(key: EnvVarKey): string | undefined {

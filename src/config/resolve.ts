@@ -4,6 +4,8 @@ import { EnvReader, type ConfigWarning } from './reader';
 import { findAppPackage, type AppPackage } from './app-package';
 import { DEFAULT_INSTRUMENTATIONS, INSTRUMENTATION_NAMES, type InstrumentationName } from '../instrumentations/table';
 import { LOG_LEVELS, type LogLevelName } from '../diagnostics';
+import { resolveHttpSettings, type HttpSettings } from './http';
+import { resolveInstrumentationOptions, type InstrumentationOptions } from './instrumentation-options';
 
 export const PROTOCOLS = ['http/protobuf', 'http/json', 'grpc'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
@@ -140,6 +142,10 @@ export interface Config {
   readonly httpServerInstrumentation: 'otelkit' | 'upstream';
   /** Who instruments fetch and the undici package: otelkit's own (./instrumentations/undici-client) or upstream's. */
   readonly undiciInstrumentation: 'otelkit' | 'upstream';
+  /** Header capture, known methods and ignored paths (the OTEL_INSTRUMENTATION_HTTP_* and OTELKIT_HTTP_* variables). */
+  readonly http: HttpSettings;
+  /** Upstream-shaped configs passed to start(), checked; each entry is frozen at its top level only (it is the app's). */
+  readonly instrumentationOptions: InstrumentationOptions;
 }
 
 /** Options passed in code win over the environment. */
@@ -150,6 +156,12 @@ export interface StartOptions {
   readonly shutdownTimeoutMillis?: number;
   /** For tests and embedding: read these variables instead of process.env. */
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Configs of upstream's instrumentations, by the short names OTEL_NODE_ENABLED_INSTRUMENTATIONS uses:
+   * `{ http: HttpInstrumentationConfig, undici: UndiciInstrumentationConfig, pg: PgInstrumentationConfig, … }`.
+   * Where otelkit's own instrumentation runs (incoming http, fetch/undici), it honours the same options.
+   */
+  readonly instrumentations?: InstrumentationOptions;
 }
 
 export interface ResolvedConfig {
@@ -223,7 +235,12 @@ export function resolveConfig(env: Env, options: StartOptions = {}, app: AppPack
     expressMiddlewareSpans: read.boolean('OTELKIT_EXPRESS_MIDDLEWARE_SPANS', false),
     httpServerInstrumentation: ownOrUpstream(read, 'OTELKIT_HTTP_SERVER_INSTRUMENTATION'),
     undiciInstrumentation: ownOrUpstream(read, 'OTELKIT_UNDICI_INSTRUMENTATION'),
+    http: resolveHttpSettings(read),
+    instrumentationOptions: resolveInstrumentationOptions(options.instrumentations, read),
   };
+  // Frozen copies at the top level only: deepFreeze does not enter a frozen object, so the arrays and objects the app
+  // passed inside them are never frozen.
+  for (const options of Object.values(config.instrumentationOptions)) if (options) Object.freeze(options);
   return { config: deepFreeze(config), warnings: read.warnings };
 }
 

@@ -16,7 +16,19 @@ import { OTELKIT_VERSION } from '../version';
 import { diagnostics } from '../diagnostics';
 import { durationHistogramsOf } from '../metrics/duration-histograms';
 
-const KNOWN_METHODS = new Set(['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'QUERY', 'TRACE']);
+/** The semantic conventions' known methods; OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS replaces them. */
+export const KNOWN_METHODS: ReadonlySet<string> = new Set([
+  'CONNECT',
+  'DELETE',
+  'GET',
+  'HEAD',
+  'OPTIONS',
+  'PATCH',
+  'POST',
+  'PUT',
+  'QUERY',
+  'TRACE',
+]);
 
 /** The duration buckets of the semantic conventions (seconds), as upstream. */
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
@@ -25,11 +37,19 @@ const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75,
 const SPAN_KEY = createContextKey('OpenTelemetry Context Key SPAN');
 const RPC_METADATA_KEY = createContextKey('OpenTelemetry SDK Context Key RPC_METADATA');
 
-/** http.request.method: a known method in upper case, anything else `_OTHER`. */
-export function normalizeMethod(method: string): string {
-  if (KNOWN_METHODS.has(method)) return method;
+/**
+ * http.request.method: a known method as it is, or its upper case when that is known (the canonical form, as
+ * upstream), anything else `_OTHER`. Known methods are case-sensitive, as the semantic conventions say.
+ */
+export function normalizeMethod(method: string, known: ReadonlySet<string> = KNOWN_METHODS): string {
+  if (known.has(method)) return method;
   const upper = method.toUpperCase();
-  return KNOWN_METHODS.has(upper) ? upper : '_OTHER';
+  return known.has(upper) ? upper : '_OTHER';
+}
+
+/** The span name's method: `HTTP` for one that is not known (the semantic conventions; upstream's server uses the raw method). */
+export function spanMethod(method: string): string {
+  return method === '_OTHER' ? 'HTTP' : method;
 }
 
 /**

@@ -5,7 +5,8 @@
 //   also changes their hidden class on every request); their own `emit` runs listeners in the request's
 //   async context, captured once for every AsyncLocalStorage (trace context and otelkit's request context alike);
 // - url.path and url.query come from splitting `req.url`, not from building a URL object;
-// - no hook plumbing: otelkit's request id and client IP hooks are called directly.
+// - no hook plumbing: otelkit's request id and client IP hooks are called directly; what the app configures
+//   (header capture, known methods, ignored paths, upstream's hooks: ./http-options) costs only when configured.
 import http, { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
 import { AsyncResource } from 'node:async_hooks';
@@ -17,19 +18,29 @@ import {
   ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
+  trace,
   type Attributes,
   type Context,
   type Span,
 } from '@opentelemetry/api';
 import { RPCType, suppressTracing, type RPCMetadata } from '@opentelemetry/core';
 import type { HttpHooks } from '../context/http-hooks';
-import { OwnHttpInstrumentation, SpanOnTop, normalizeMethod } from './http-common';
+import { OwnHttpInstrumentation, SpanOnTop, normalizeMethod, spanMethod } from './http-common';
+import { NOT_RECORDING, pathOf, type ServerOptions } from './http-options';
 import { HTTP_SERVER_ATTRIBUTES } from '../metrics/views';
 
 const HTTP_SERVER_SCOPE = 'otelkit/http-server';
 
-// Upstream's default: query parameters that carry signed-URL credentials keep their name, not their value.
-const SIGNED_URL_PARAM = /(^|&)(AWSAccessKeyId|Signature|sig|X-Goog-Signature)=[^&]*/g;
+// As upstream's enableSyntheticSourceDetection: user agents of synthetic tests and of bots.
+const SYNTHETIC_TEST = ['alwayson'];
+const SYNTHETIC_BOT = ['googlebot', 'bingbot'];
+
+function syntheticType(userAgent: string): string | undefined {
+  const text = userAgent.toLowerCase();
+  if (SYNTHETIC_TEST.some((name) => text.includes(name))) return 'test';
+  if (SYNTHETIC_BOT.some((name) => text.includes(name))) return 'bot';
+  return undefined;
+}
 
 const kScope = Symbol('otelkit.requestScope');
 // An AsyncResource captures every AsyncLocalStorage store where it is created (cheaper than
@@ -61,7 +72,7 @@ function needsScope(emitter: EventEmitter, event: string | symbol): boolean {
 }
 
 /** url.path and url.query of an origin-form target (`/a/b?c=d`); other forms go through the URL parser. */
-function splitTarget(target: string, scheme: string): { path?: string; query?: string } {
+function splitTarget(target: string, scheme: string, redactQuery: (query: string) => string): { path?: string; query?: string } {
   let path: string;
   let query: string | undefined;
   if (target.charCodeAt(0) === 47) {
@@ -77,7 +88,7 @@ function splitTarget(target: string, scheme: string): { path?: string; query?: s
       return {};
     }
   }
-  return { path, query: query ? query.replace(SIGNED_URL_PARAM, '$1$2=REDACTED') : undefined };
+  return { path, query: query ? redactQuery(query) : undefined };
 }
 
 /** server.address and server.port from the Host header (`name`, `name:port`, `[v6]:port`). */
@@ -90,10 +101,10 @@ function hostOf(host: string | undefined): { address?: string; port?: number } {
   return { address: close < 0 ? host.slice(0, colon) : host.slice(1, close), port: Number.isInteger(port) ? port : undefined };
 }
 
-function requestAttributes(req: IncomingMessage, scheme: string, method: string): Attributes {
+function requestAttributes(req: IncomingMessage, scheme: string, method: string, options: ServerOptions): Attributes {
   const headers = req.headers;
   const socket = req.socket;
-  const { path, query } = splitTarget(req.url ?? '/', scheme);
+  const { path, query } = splitTarget(req.url ?? '/', scheme, options.redactQuery);
   const { address, port } = hostOf(headers.host);
   const attributes: Attributes = {
     'http.request.method': method,
@@ -110,6 +121,12 @@ function requestAttributes(req: IncomingMessage, scheme: string, method: string)
   };
   if (query) attributes['url.query'] = query;
   if (method !== req.method) attributes['http.request.method_original'] = req.method;
+  if (options.syntheticSource && headers['user-agent']) {
+    attributes['user_agent.synthetic.type'] = syntheticType(headers['user-agent']);
+  }
+  // As upstream: the app's start-span attributes over the standard ones, captured headers over both.
+  if (options.startSpanHook !== undefined) Object.assign(attributes, options.startSpanHook(req));
+  options.captureRequestHeaders?.((name) => headers[name], attributes);
   return attributes;
 }
 
@@ -152,7 +169,10 @@ const emitInScope =
 export class HttpServerInstrumentation extends OwnHttpInstrumentation {
   private restore: (() => void)[] = [];
 
-  constructor(private readonly hooks: HttpHooks) {
+  constructor(
+    private readonly hooks: HttpHooks,
+    private readonly options: ServerOptions,
+  ) {
     super(HTTP_SERVER_SCOPE, {
       name: 'http.server.request.duration',
       description: 'Duration of HTTP server requests.',
@@ -190,17 +210,24 @@ export class HttpServerInstrumentation extends OwnHttpInstrumentation {
   private incoming(server: unknown, emit: Emit, args: unknown[], scheme: string): boolean {
     const req = args[1] as IncomingMessage & Scoped;
     const res = args[2] as ServerResponse & Scoped;
-    let ignored: boolean;
-    let span!: Span, rpc!: RPCMetadata, ctx!: Context, rawMethod!: string, method!: string, started!: number;
+    const options = this.options;
+    let ignored: 'own' | 'app' | undefined;
+    let span!: Span, rpc!: RPCMetadata, ctx!: Context, method!: string, started!: number;
     // Only the instrumentation's own work is in this try: the app's handler must never run twice.
     try {
-      ignored = this.hooks.ignoreIncomingRequestHook?.(req) === true;
-      if (!ignored) {
-        rawMethod = req.method || 'GET';
-        method = normalizeMethod(rawMethod);
+      if (this.hooks.ignoreIncomingRequestHook?.(req) === true) ignored = 'own';
+      else if (
+        (options.ignorePath !== undefined && options.ignorePath(pathOf(req.url))) ||
+        (options.ignoreRequest !== undefined && options.ignoreRequest(req) === true)
+      )
+        ignored = 'app';
+      if (ignored === undefined) {
+        method = normalizeMethod(req.method || 'GET', options.knownMethods);
         const parent = propagation.extract(ROOT_CONTEXT, req.headers);
-        const attributes = requestAttributes(req, scheme, method);
-        span = this.tracer.startSpan(rawMethod, { kind: SpanKind.SERVER, attributes }, parent);
+        const attributes = requestAttributes(req, scheme, method, options);
+        span = options.requireParent
+          ? parentOnly(parent)
+          : this.tracer.startSpan(spanMethod(method), { kind: SpanKind.SERVER, attributes }, parent);
         rpc = { type: RPCType.HTTP, span };
         ctx = new SpanOnTop(parent, span, rpc);
         started = performance.now();
@@ -210,14 +237,14 @@ export class HttpServerInstrumentation extends OwnHttpInstrumentation {
       this.fault(err);
       return Reflect.apply(emit, server, args) as boolean;
     }
-    if (ignored) return this.untraced(server, emit, args, req, res);
+    if (ignored !== undefined) return this.untraced(server, emit, args, req, res, ignored === 'app');
     return context.with(ctx, () => {
       let ended = false;
       const end = (error?: Error) => {
         if (ended) return;
         ended = true;
         try {
-          this.end(span, rawMethod, method, res, rpc, started, error);
+          this.end(span, method, req, res, rpc, started, error);
         } catch (err) {
           this.fault(err);
         }
@@ -225,6 +252,8 @@ export class HttpServerInstrumentation extends OwnHttpInstrumentation {
       try {
         this.hooks.requestHook(span, req);
         this.hooks.responseHook(span, res);
+        options.requestHook?.(span, req);
+        options.responseHook?.(span, res);
         req[kScope] = res[kScope] = new RequestScope(end);
       } catch (err) {
         this.fault(err);
@@ -238,9 +267,28 @@ export class HttpServerInstrumentation extends OwnHttpInstrumentation {
     });
   }
 
-  /** Served with tracing suppressed: nothing this request does is traced (otelkit's own /metrics). */
-  private untraced(server: unknown, emit: Emit, args: unknown[], req: Scoped, res: Scoped): boolean {
+  /**
+   * Served with tracing suppressed: nothing this request does is traced, and it counts in no metric (as upstream's
+   * ignoreIncomingRequestHook). otelkit's own /metrics gets nothing else; a request the app ignores
+   * (OTELKIT_HTTP_IGNORE_PATHS, its ignoreIncomingRequestHook) keeps its request id, echoed and in its log records.
+   */
+  private untraced(
+    server: unknown,
+    emit: Emit,
+    args: unknown[],
+    req: IncomingMessage & Scoped,
+    res: ServerResponse & Scoped,
+    withRequestId: boolean,
+  ): boolean {
     return context.with(suppressTracing(context.active()), () => {
+      if (withRequestId) {
+        try {
+          this.hooks.requestHook(NOT_RECORDING, req);
+          this.hooks.responseHook(NOT_RECORDING, res);
+        } catch (err) {
+          this.fault(err);
+        }
+      }
       req[kScope] = res[kScope] = new RequestScope();
       return Reflect.apply(emit, server, args) as boolean;
     });
@@ -252,8 +300,8 @@ export class HttpServerInstrumentation extends OwnHttpInstrumentation {
 
   private end(
     span: Span,
-    rawMethod: string,
     method: string,
+    req: IncomingMessage,
     res: ServerResponse,
     rpc: RPCMetadata,
     started: number,
@@ -278,11 +326,26 @@ export class HttpServerInstrumentation extends OwnHttpInstrumentation {
       const route = rpc.type === RPCType.HTTP ? rpc.route : undefined;
       if (route !== undefined) {
         span.setAttribute('http.route', route);
-        span.updateName(`${rawMethod} ${route}`);
+        span.updateName(`${spanMethod(method)} ${route}`);
         metric['http.route'] = route;
       }
+      if (this.options.captureResponseHeaders !== undefined) {
+        const captured: Attributes = {};
+        this.options.captureResponseHeaders((name) => res.getHeader(name), captured);
+        span.setAttributes(captured);
+      }
+      this.options.applyCustomAttributes?.(span, req, res);
     }
     span.end();
     this.duration?.record((performance.now() - started) / 1000, metric);
   }
+}
+
+/**
+ * As upstream's requireParentforIncomingSpans: no span of this service's own; the remote parent's context carries
+ * on (a non-recording span), or nothing when the request came without one. The duration is still recorded.
+ */
+function parentOnly(parent: Context): Span {
+  const remote = trace.getSpan(parent);
+  return remote !== undefined && trace.isSpanContextValid(remote.spanContext()) ? remote : NOT_RECORDING;
 }

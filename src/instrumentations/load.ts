@@ -13,31 +13,52 @@ import { noteRouterErrors, routerPublishesErrors } from './express-errors';
 import { ExpressRouteInstrumentation } from './express-route';
 import { UndiciClientInstrumentation } from './undici-client';
 import { OwnHttpInstrumentation } from './http-common';
+import { serverOptions, undiciOptions, upstreamHttpConfig } from './http-options';
+import type { Redactor } from '../redaction/redact';
 import { getRequestId } from '../context/request-context';
 import { RequireRouter } from './require-router';
 
 type InstrumentationClass = new (config?: InstrumentationConfig) => Instrumentation;
 
-function configFor(name: InstrumentationName, config: Config): InstrumentationConfig {
+/** otelkit's settings for an instrumentation, over the config the app passed to start() (./http-options for http). */
+function configFor(name: InstrumentationName, config: Config, redactor: Redactor): InstrumentationConfig {
+  const given = (config.instrumentationOptions[name] ?? {}) as Record<string, unknown>;
   switch (name) {
     // Incoming requests are otelkit's own (./http-server) unless OTELKIT_HTTP_SERVER_INSTRUMENTATION=upstream.
     case 'http':
-      return {
-        ...createHttpHooks(config),
-        disableIncomingRequestInstrumentation: config.httpServerInstrumentation === 'otelkit',
-      } as InstrumentationConfig;
+      return upstreamHttpConfig(
+        config,
+        createHttpHooks(config),
+        redactor,
+        config.httpServerInstrumentation === 'otelkit',
+      ) as InstrumentationConfig;
     // Upstream's, when layer spans are asked for or express runs on a `router` before 2.3 (see expressRouteOnly).
     // http.route still reaches the server span and its metrics: the instrumentation sets it before this check.
     case 'express':
-      return { ignoreLayersType: config.expressMiddlewareSpans ? [] : ['middleware', 'router'] } as InstrumentationConfig;
+      return {
+        ignoreLayersType: config.expressMiddlewareSpans ? [] : ['middleware', 'router'],
+        ...given,
+      } as InstrumentationConfig;
     // Other loggers get the request id next to the trace ids they already inject. With no logs exporter, their
     // records are not turned into OpenTelemetry log records that nothing would send.
     case 'pino':
     case 'bunyan':
-    case 'winston':
-      return { logHook: addRequestId, disableLogSending: config.logs.exporters.length === 0 } as InstrumentationConfig;
+    case 'winston': {
+      const logHook = given.logHook;
+      return {
+        disableLogSending: config.logs.exporters.length === 0,
+        ...given,
+        logHook:
+          typeof logHook === 'function'
+            ? (span: unknown, record: Record<string, unknown>) => {
+                addRequestId(span, record);
+                logHook(span, record);
+              }
+            : addRequestId,
+      } as InstrumentationConfig;
+    }
     default:
-      return {};
+      return given as InstrumentationConfig;
   }
 }
 
@@ -48,6 +69,8 @@ function configFor(name: InstrumentationName, config: Config): InstrumentationCo
  * handler's span, because it is the one place a handler's exception is kept.
  */
 function expressRouteOnly(config: Config): boolean {
+  // Options for upstream's express instrumentation: only upstream's honours them.
+  if (config.instrumentationOptions.express !== undefined) return false;
   if (config.expressMiddlewareSpans || !routerPublishesErrors(resolutionRoots())) return false;
   if (config.traces.exporters.length > 0) noteRouterErrors();
   return true;
@@ -63,8 +86,10 @@ export function selectInstrumentations(
   config: Config,
   isInstalled = createInstalledCheck(resolutionRoots()),
 ): InstrumentationName[] {
-  if (config.instrumentationSelection === 'explicit') return [...config.instrumentations];
-  const present = config.instrumentations.filter((name) => {
+  // `enabled: false` in the options passed to start(), as upstream's getNodeAutoInstrumentations takes it.
+  const wanted = config.instrumentations.filter((name) => config.instrumentationOptions[name]?.enabled !== false);
+  if (config.instrumentationSelection === 'explicit') return wanted;
+  const present = wanted.filter((name) => {
     const targets = (INSTRUMENTATIONS[name] as InstrumentationEntry).targets;
     return targets === undefined || targets.some(isInstalled);
   });
@@ -81,15 +106,18 @@ export interface LoadedInstrumentations {
   readonly loaded: InstrumentationName[];
 }
 
-function create(name: InstrumentationName, config: Config): Instrumentation[] {
+function create(name: InstrumentationName, config: Config, redactor: Redactor): Instrumentation[] {
   const { pkg, exportName } = INSTRUMENTATIONS[name];
   try {
     if (name === 'express' && expressRouteOnly(config)) return [new ExpressRouteInstrumentation()];
-    if (name === 'undici' && config.undiciInstrumentation === 'otelkit') return [new UndiciClientInstrumentation()];
+    if (name === 'undici' && config.undiciInstrumentation === 'otelkit') {
+      return [new UndiciClientInstrumentation(undiciOptions(config, redactor))];
+    }
     const Class = requireBundled<Record<string, InstrumentationClass>>(pkg)[exportName];
-    const instance = new Class(configFor(name, config));
+    const instance = new Class(configFor(name, config, redactor));
     if (name !== 'http' || config.httpServerInstrumentation !== 'otelkit') return [instance];
-    return [instance, new HttpServerInstrumentation(createHttpHooks(config))];
+    if (config.instrumentationOptions.http?.disableIncomingRequestInstrumentation === true) return [instance];
+    return [instance, new HttpServerInstrumentation(createHttpHooks(config), serverOptions(config, redactor))];
   } catch (err) {
     diagnostics.warn(`instrumentation "${name}" could not be loaded (${(err as Error).message}); continuing without it`);
     return [];
@@ -104,7 +132,7 @@ function create(name: InstrumentationName, config: Config): Instrumentation[] {
  */
 export function loadInstrumentations(
   config: Config,
-  { deferred, onCreated }: { deferred: boolean; onCreated: (instance: Instrumentation) => void },
+  { deferred, onCreated, redactor }: { deferred: boolean; onCreated: (instance: Instrumentation) => void; redactor: Redactor },
 ): LoadedInstrumentations {
   const instances: Instrumentation[] = [];
   const loaded: InstrumentationName[] = [];
@@ -118,7 +146,7 @@ export function loadInstrumentations(
       loaded.push(name);
       continue;
     }
-    const created = create(name, config);
+    const created = create(name, config, redactor);
     if (created.length > 0) {
       instances.push(...created);
       loaded.push(name);
@@ -129,7 +157,7 @@ export function loadInstrumentations(
   router.note(upstream(instances));
   router.install(armed, (name, pkg) => {
     diagnostics.debug(`instrumentation "${name}" created: the app required ${pkg}`);
-    const created = create(name as InstrumentationName, config);
+    const created = create(name as InstrumentationName, config, redactor);
     created.forEach(onCreated);
     return upstream(created);
   });

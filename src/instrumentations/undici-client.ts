@@ -8,6 +8,7 @@
 // - the metric carries only what otelkit's view keeps (../metrics/views.ts).
 // As the semantic conventions say (upstream differs): url.query has no leading `?` and is absent when empty, and
 // http.request.method_original is set only when it differs from http.request.method.
+// Upstream's options (hooks, header capture, requireParentforSpans) and the variables come through ./http-options.
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { performance } from 'node:perf_hooks';
 import {
@@ -15,11 +16,14 @@ import {
   propagation,
   SpanKind,
   SpanStatusCode,
+  trace,
   type Attributes,
   type Span,
   type TextMapSetter,
 } from '@opentelemetry/api';
-import { OwnHttpInstrumentation, SpanOnTop, normalizeMethod } from './http-common';
+import { OwnHttpInstrumentation, SpanOnTop, normalizeMethod, spanMethod } from './http-common';
+import { NOT_RECORDING, type UndiciOptions } from './http-options';
+import type { UndiciRequest as UpstreamUndiciRequest, UndiciResponse } from '../config/instrumentation-options';
 import { HTTP_CLIENT_ATTRIBUTES } from '../metrics/views';
 
 const UNDICI_SCOPE = 'otelkit/undici';
@@ -44,7 +48,7 @@ interface SentHeaders extends Created {
   readonly socket: { readonly remoteAddress?: string; readonly remotePort?: number; readonly alpnProtocol?: string | false };
 }
 interface Answered extends Created {
-  readonly response: { readonly statusCode: number };
+  readonly response: { readonly statusCode: number; readonly headers?: Buffer[] };
 }
 interface Failed extends Created {
   readonly error: Error & { code?: string };
@@ -92,6 +96,35 @@ function userAgentOf(headers: UndiciRequest['headers']): string | undefined {
   return found;
 }
 
+/** The values of `name` among the request's headers, in upstream's shapes (the last entry wins in undici 6+'s array). */
+function requestHeader(headers: UndiciRequest['headers'], name: string): string | string[] | undefined {
+  let found: string | string[] | undefined;
+  if (Array.isArray(headers)) {
+    for (let i = 0; i < headers.length; i += 2) {
+      const key = headers[i];
+      if (typeof key === 'string' && key.toLowerCase() === name) found = headers[i + 1];
+    }
+  } else if (typeof headers === 'string') {
+    const values: string[] = [];
+    for (const line of headers.split('\r\n')) {
+      const colon = line.indexOf(':');
+      if (colon > 0 && line.slice(0, colon).toLowerCase() === name) values.push(line.slice(colon + 1).trim());
+    }
+    found = values.length === 0 ? undefined : values.length === 1 ? values[0] : values;
+  }
+  return found;
+}
+
+/** The values of `name` among the response's raw headers (name and value Buffers in turn). */
+function responseHeader(headers: Buffer[] | undefined, name: string): string[] | undefined {
+  let found: string[] | undefined;
+  if (headers === undefined) return undefined;
+  for (let i = 0; i + 1 < headers.length; i += 2) {
+    if (headers[i]!.toString().toLowerCase() === name) (found ??= []).push(headers[i + 1]!.toString());
+  }
+  return found;
+}
+
 export class UndiciClientInstrumentation extends OwnHttpInstrumentation {
   private readonly pending = new WeakMap<UndiciRequest, Pending>();
   private readonly origins = new Map<string, Origin | null>();
@@ -104,7 +137,7 @@ export class UndiciClientInstrumentation extends OwnHttpInstrumentation {
     ['undici:request:error', (m) => this.guard(this.failedRequest, m as Failed)],
   ];
 
-  constructor() {
+  constructor(private readonly options: UndiciOptions) {
     super(UNDICI_SCOPE, {
       name: 'http.client.request.duration',
       description: 'Duration of HTTP client requests.',
@@ -148,11 +181,13 @@ export class UndiciClientInstrumentation extends OwnHttpInstrumentation {
 
   private created({ request }: Created): void {
     if (request.method === 'CONNECT') return;
+    const options = this.options;
+    if (options.ignoreRequest !== undefined && options.ignoreRequest(request as UpstreamUndiciRequest) === true) return;
     const origin = this.originOf(request);
     if (origin === null) return;
     const path = request.path;
     const mark = path.indexOf('?');
-    const method = normalizeMethod(request.method);
+    const method = normalizeMethod(request.method, options.knownMethods);
     const attributes: Attributes = {
       'http.request.method': method,
       'url.full': origin.text + path,
@@ -165,10 +200,14 @@ export class UndiciClientInstrumentation extends OwnHttpInstrumentation {
     if (method !== request.method) attributes['http.request.method_original'] = request.method;
     const userAgent = userAgentOf(request.headers);
     if (userAgent !== undefined) attributes['user_agent.original'] = userAgent;
+    if (options.startSpanHook !== undefined) Object.assign(attributes, options.startSpanHook(request as UpstreamUndiciRequest));
     const parent = context.active();
-    const span = this.tracer.startSpan(method === '_OTHER' ? 'HTTP' : method, { kind: SpanKind.CLIENT, attributes }, parent);
+    const span = options.requireParent
+      ? withParentOnly(parent, () => this.tracer.startSpan(spanMethod(method), { kind: SpanKind.CLIENT, attributes }, parent))
+      : this.tracer.startSpan(spanMethod(method), { kind: SpanKind.CLIENT, attributes }, parent);
     const metric: Attributes = { 'http.request.method': method, 'server.address': origin.address, 'server.port': origin.port };
     this.pending.set(request, { span, started: performance.now(), metric });
+    options.requestHook?.(span, request as UpstreamUndiciRequest);
     // Last, so that a propagator that throws costs the call its headers but not its span and metric.
     propagation.inject(new SpanOnTop(parent, span), request, SETTER);
   }
@@ -178,17 +217,29 @@ export class UndiciClientInstrumentation extends OwnHttpInstrumentation {
     if (pending === undefined) return;
     // undici offers only `http/1.1` and, with allowH2, `h2`: anything but h2 is HTTP/1.1.
     const version = socket.alpnProtocol === 'h2' ? '2' : '1.1';
-    pending.span.setAttributes({
+    const attributes: Attributes = {
       'network.peer.address': socket.remoteAddress,
       'network.peer.port': socket.remotePort,
       'network.protocol.version': version,
-    });
+    };
+    // Here, as upstream: after hooks and propagation have added theirs, just before the headers go out.
+    this.options.captureRequestHeaders?.((name) => requestHeader(request.headers, name), attributes);
+    pending.span.setAttributes(attributes);
   }
 
   private answered({ request, response }: Answered): void {
     const pending = this.pending.get(request);
     if (pending === undefined) return;
     const status = response.statusCode;
+    this.options.responseHook?.(pending.span, {
+      request: request as UpstreamUndiciRequest,
+      response: response as UndiciResponse,
+    });
+    if (this.options.captureResponseHeaders !== undefined) {
+      const captured: Attributes = {};
+      this.options.captureResponseHeaders((name) => responseHeader(response.headers, name), captured);
+      pending.span.setAttributes(captured);
+    }
     pending.span.setAttribute('http.response.status_code', status);
     pending.metric['http.response.status_code'] = status;
     if (status >= 400) {
@@ -227,4 +278,10 @@ export class UndiciClientInstrumentation extends OwnHttpInstrumentation {
   private record({ started, metric }: Pending): void {
     this.duration?.record((performance.now() - started) / 1000, metric);
   }
+}
+
+/** As upstream's requireParentforSpans: a span only under an active one; otherwise nothing is recorded. */
+function withParentOnly(parent: Parameters<typeof trace.getSpan>[0], start: () => Span): Span {
+  const active = trace.getSpan(parent);
+  return active !== undefined && trace.isSpanContextValid(active.spanContext()) ? start() : NOT_RECORDING;
 }

@@ -55,6 +55,7 @@ export function composeSdk(config: Config, { deferInstrumentations }: ComposeOpt
   const providers = { tracerProvider, meterProvider, loggerProvider };
   const { instances, loaded } = loadInstrumentations(config, {
     deferred: deferInstrumentations,
+    redactor,
     onCreated: (instance) => registerInstrumentations({ instrumentations: [instance], ...providers }),
   });
   registerInstrumentations({ instrumentations: instances, ...providers });

@@ -3,6 +3,10 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { resolveConfig } from '../../src/config/resolve';
 import { snapshotEnv, OTEL_ENV_VARS, OTELKIT_ENV_VARS } from '../../src/config/env';
+import { describeWarning } from '../../src/summary';
+import type { HttpInstrumentationOptions, UndiciInstrumentationOptions } from '../../src/config/instrumentation-options';
+import type { HttpInstrumentationConfig } from '@opentelemetry/instrumentation-http';
+import type { UndiciInstrumentationConfig } from '@opentelemetry/instrumentation-undici';
 
 const resolve = (env: Record<string, string>, options = {}) =>
   resolveConfig(snapshotEnv(env), options, { name: 'my-app', version: '1.2.3' });
@@ -186,5 +190,134 @@ describe('resolveConfig never throws', () => {
       ),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('HTTP instrumentation variables', () => {
+  it('capture nothing, know the standard methods and ignore no path by default', () => {
+    const { config } = resolve({});
+    expect(config.http).toEqual({
+      captureHeaders: { serverRequest: [], serverResponse: [], clientRequest: [], clientResponse: [] },
+      knownMethods: undefined,
+      ignorePaths: [],
+    });
+  });
+
+  it('header lists: exact names, lower-cased, each variable to its own list', () => {
+    const { config, warnings } = resolve({
+      OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_SERVER_REQUEST: 'X-Tenant, Accept-Language,x-tenant',
+      OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_SERVER_RESPONSE: 'Content-Type',
+      OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_REQUEST: 'x-client',
+      OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_RESPONSE: 'server-timing',
+    });
+    expect(warnings).toEqual([]);
+    expect(config.http.captureHeaders).toEqual({
+      serverRequest: ['x-tenant', 'accept-language'],
+      serverResponse: ['content-type'],
+      clientRequest: ['x-client'],
+      clientResponse: ['server-timing'],
+    });
+  });
+
+  it('drops a pattern or a malformed header name with one warning naming it', () => {
+    const { config, warnings } = resolve({
+      OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_SERVER_REQUEST: 'x-.*,x-ok,bad name,x-*',
+    });
+    expect(config.http.captureHeaders.serverRequest).toEqual(['x-ok']);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({
+      variable: 'OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_SERVER_REQUEST',
+      problem: 'has entries that are not header names (exact names, no patterns) ("x-.*", "bad name", "x-*")',
+      fallback: 'x-ok',
+    });
+  });
+
+  it('OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS replaces the list, case kept; nothing valid: the standard list, said once', () => {
+    expect(resolve({ OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS: 'GET,POST,PURGE,Custom' }).config.http.knownMethods).toEqual([
+      'GET',
+      'POST',
+      'PURGE',
+      'Custom',
+    ]);
+    const bad = resolve({ OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS: 'GE T,(x)' });
+    expect(bad.config.http.knownMethods).toBeUndefined();
+    expect(bad.warnings).toHaveLength(1);
+    expect(bad.warnings[0]).toMatchObject({
+      variable: 'OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS',
+      fallback: "the semantic conventions' list",
+    });
+  });
+
+  it('OTELKIT_HTTP_IGNORE_PATHS: exact paths and prefixes ending in *; anything else dropped with a warning', () => {
+    expect(resolve({ OTELKIT_HTTP_IGNORE_PATHS: '/health, /metrics,/internal/*' }).config.http.ignorePaths).toEqual([
+      '/health',
+      '/metrics',
+      '/internal/*',
+    ]);
+    const { config, warnings } = resolve({ OTELKIT_HTTP_IGNORE_PATHS: 'health,/a*b,/q?x=1,/ok' });
+    expect(config.http.ignorePaths).toEqual(['/ok']);
+    expect(warnings.map((w) => [w.variable, w.problem])).toEqual([
+      ['OTELKIT_HTTP_IGNORE_PATHS', 'has entries that are not paths (/exact or /prefix*) ("health", "/a*b", "/q?x=1")'],
+    ]);
+  });
+});
+
+describe('start({ instrumentations })', () => {
+  it('keeps upstream-shaped options, hooks as given, and freezes none of the objects the app passed', () => {
+    const requestHook = () => {};
+    const requestHeaders = ['x-a'];
+    const pgOptions = { enhancedDatabaseReporting: true, nested: { list: [1] } };
+    const { config, warnings } = resolve(
+      {},
+      {
+        instrumentations: {
+          http: { requestHook, headersToSpanAttributes: { server: { requestHeaders } } },
+          undici: { requireParentforSpans: true },
+          pg: pgOptions,
+        },
+      },
+    );
+    expect(warnings).toEqual([]);
+    expect(config.instrumentationOptions.http?.requestHook).toBe(requestHook);
+    expect(config.instrumentationOptions.undici).toEqual({ requireParentforSpans: true });
+    expect(config.instrumentationOptions.pg).toEqual(pgOptions);
+    expect(Object.isFrozen(config.instrumentationOptions.http)).toBe(true);
+    expect(Object.isFrozen(requestHeaders)).toBe(false);
+    expect(Object.isFrozen(pgOptions)).toBe(false);
+    expect(Object.isFrozen(pgOptions.nested.list)).toBe(false);
+  });
+
+  it('warns once, by path, about an unknown instrumentation, an unknown option and a value of the wrong type', () => {
+    const { config, warnings } = resolve(
+      {},
+      {
+        instrumentations: {
+          htpp: {},
+          http: { requestHok: () => {}, requestHook: 'not a function', headersToSpanAttributes: { server: ['x'] } },
+          undici: { ignoreIncomingRequestHook: () => true, requireParentforSpans: true },
+        } as never,
+      },
+    );
+    expect(warnings.map((w) => `${w.variable} ${w.problem}; ${w.fallback}`)).toEqual([
+      expect.stringMatching(/^instrumentations\.htpp is not an instrumentation otelkit knows \(amqplib, .*\); it is ignored$/),
+      "instrumentations.http.requestHok is not an option of upstream's http instrumentation; it is ignored",
+      'instrumentations.http.requestHook is not a function; it is ignored',
+      expect.stringMatching(/^instrumentations\.http\.headersToSpanAttributes is not of the shape \{ client\?/),
+      "instrumentations.undici.ignoreIncomingRequestHook is not an option of upstream's undici instrumentation; it is ignored",
+    ]);
+    expect(config.instrumentationOptions).toEqual({ http: {}, undici: { requireParentforSpans: true } });
+    expect(describeWarning(warnings[2]!)).toBe(
+      'start() option instrumentations.http.requestHook is not a function; it is ignored',
+    );
+  });
+
+  it('upstream-typed configs are accepted as they are, and otelkit-typed ones by upstream', () => {
+    const upstreamHttp: HttpInstrumentationConfig = { headersToSpanAttributes: { client: { requestHeaders: ['x'] } } };
+    const upstreamUndici: UndiciInstrumentationConfig = { requireParentforSpans: true };
+    const ours: HttpInstrumentationOptions = upstreamHttp;
+    const oursUndici: UndiciInstrumentationOptions = upstreamUndici;
+    const back: HttpInstrumentationConfig = ours;
+    const backUndici: UndiciInstrumentationConfig = oursUndici;
+    expect(resolve({}, { instrumentations: { http: back, undici: backUndici } }).warnings).toEqual([]);
   });
 });

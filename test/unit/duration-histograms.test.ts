@@ -22,6 +22,7 @@ import {
   durationHistogramsOf,
 } from '../../src/metrics/duration-histograms';
 import { UndiciClientInstrumentation } from '../../src/instrumentations/undici-client';
+import { KNOWN_METHODS } from '../../src/instrumentations/http-common';
 import { HTTP_SERVER_ATTRIBUTES, createViews } from '../../src/metrics/views';
 
 const SCOPE = { name: 'otelkit/http-server', version: '1.2.3' };
@@ -39,6 +40,10 @@ class TestReader extends MetricReader {
 
 /** otelkit's fetch/undici instrumentation, showing the duration histogram it was given. */
 class Probe extends UndiciClientInstrumentation {
+  constructor() {
+    super({ knownMethods: KNOWN_METHODS, requireParent: false });
+  }
+
   get histogram(): Histogram | undefined {
     return this.duration;
   }

@@ -4,6 +4,7 @@ import http, { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
 import { describe, expect, it } from 'vitest';
 import { HttpServerInstrumentation } from '../../src/instrumentations/http-server';
+import { KNOWN_METHODS } from '../../src/instrumentations/http-common';
 
 const own = (proto: object) => Object.prototype.hasOwnProperty.call(proto, 'emit');
 const protos = [http.Server.prototype, https.Server.prototype, IncomingMessage.prototype, ServerResponse.prototype];
@@ -11,7 +12,10 @@ const protos = [http.Server.prototype, https.Server.prototype, IncomingMessage.p
 describe('HttpServerInstrumentation enable/disable', () => {
   it('patches emit on the server, request and response prototypes, and restores them exactly', () => {
     const before = protos.map((p) => [own(p), (p as EventEmitter).emit]);
-    const instrumentation = new HttpServerInstrumentation({ requestHook() {}, responseHook() {} });
+    const instrumentation = new HttpServerInstrumentation(
+      { requestHook() {}, responseHook() {} },
+      { knownMethods: KNOWN_METHODS, requireParent: false, syntheticSource: false, redactQuery: (query) => query },
+    );
     instrumentation.enable();
     expect(instrumentation.getConfig().enabled).toBe(true);
     for (const p of protos) expect((p as EventEmitter).emit).not.toBe(EventEmitter.prototype.emit);

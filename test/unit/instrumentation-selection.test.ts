@@ -36,6 +36,17 @@ describe('selectInstrumentations', () => {
     expect(selectInstrumentations(config, installed())).toEqual(['dns', 'express', 'http', 'mongodb', 'router']);
   });
 
+  it('start({ instrumentations: { name: { enabled: false } } }) leaves that one out, as upstream takes it', () => {
+    const { config } = resolveConfig(
+      snapshotEnv({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,pg,undici' }),
+      { instrumentations: { undici: { enabled: false }, pg: { enabled: false }, http: { enabled: true } } },
+      {},
+    );
+    expect(selectInstrumentations(config, installed('pg'))).toEqual(['http']);
+    const defaults = resolveConfig(snapshotEnv({}), { instrumentations: { http: { enabled: false } } }, {}).config;
+    expect(selectInstrumentations(defaults, installed())).not.toContain('http');
+  });
+
   it('the installed check resolves real packages from this repository and not missing ones', () => {
     const check = createInstalledCheck(resolutionRoots(__filename));
     expect(check('express')).toBe(true);
