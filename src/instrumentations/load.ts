@@ -9,8 +9,9 @@ import { INSTRUMENTATIONS, type InstrumentationEntry, type InstrumentationName }
 import { createInstalledCheck, resolutionRoots } from './installed';
 import { createHttpHooks } from '../context/http-hooks';
 import { HttpServerInstrumentation } from './http-server';
-import { noteRouterErrors, routerPublishesErrors } from './express-errors';
+import { noteRouterErrors, ownExpressCaptureFits } from './express-errors';
 import { ExpressRouteInstrumentation } from './express-route';
+import { FastifyRouteInstrumentation } from './fastify-route';
 import { UndiciClientInstrumentation } from './undici-client';
 import { OwnHttpInstrumentation } from './http-common';
 import { getRequestId } from '../context/request-context';
@@ -26,7 +27,7 @@ function configFor(name: InstrumentationName, config: Config): InstrumentationCo
         ...createHttpHooks(config),
         disableIncomingRequestInstrumentation: config.httpServerInstrumentation === 'otelkit',
       } as InstrumentationConfig;
-    // Upstream's, when layer spans are asked for or express runs on a `router` before 2.3 (see expressRouteOnly).
+    // Upstream's, when layer spans are asked for or express 5 runs on a `router` before 2.3 (see expressRouteOnly).
     // http.route still reaches the server span and its metrics: the instrumentation sets it before this check.
     case 'express':
       return { ignoreLayersType: config.expressMiddlewareSpans ? [] : ['middleware', 'router'] } as InstrumentationConfig;
@@ -42,13 +43,14 @@ function configFor(name: InstrumentationName, config: Config): InstrumentationCo
 }
 
 /**
- * No span per express layer by default. On express 5 with `router` 2.3 or later, otelkit's own route capture
- * (./express-route) stands in for upstream's instrumentation, and a layer's exception comes from the router's error
- * channel (./express-errors). Elsewhere (express 4, an older `router`) upstream's instrumentation keeps the route
- * handler's span, because it is the one place a handler's exception is kept.
+ * No span per express layer by default. On express 4, and on express 5 with `router` 2.3 or later, otelkit's own
+ * route capture (./express-route) stands in for upstream's instrumentation; on express 5 a layer's exception comes
+ * from the router's error channel (./express-errors). Elsewhere (an older `router`, or express not resolvable from
+ * the app) upstream's instrumentation keeps the route handler's span, because it is the one place a handler's
+ * exception is kept.
  */
 function expressRouteOnly(config: Config): boolean {
-  if (config.expressMiddlewareSpans || !routerPublishesErrors(resolutionRoots())) return false;
+  if (config.expressMiddlewareSpans || !ownExpressCaptureFits(resolutionRoots())) return false;
   if (config.traces.exporters.length > 0) noteRouterErrors();
   return true;
 }
@@ -82,11 +84,12 @@ export interface LoadedInstrumentations {
 }
 
 function create(name: InstrumentationName, config: Config): Instrumentation[] {
-  const { pkg, exportName } = INSTRUMENTATIONS[name];
+  const { pkg, exportName } = INSTRUMENTATIONS[name] as InstrumentationEntry;
   try {
     if (name === 'express' && expressRouteOnly(config)) return [new ExpressRouteInstrumentation()];
+    if (name === 'fastify') return [new FastifyRouteInstrumentation()];
     if (name === 'undici' && config.undiciInstrumentation === 'otelkit') return [new UndiciClientInstrumentation()];
-    const Class = requireBundled<Record<string, InstrumentationClass>>(pkg)[exportName];
+    const Class = requireBundled<Record<string, InstrumentationClass>>(pkg!)[exportName!];
     const instance = new Class(configFor(name, config));
     if (name !== 'http' || config.httpServerInstrumentation !== 'otelkit') return [instance];
     return [instance, new HttpServerInstrumentation(createHttpHooks(config))];
@@ -112,8 +115,8 @@ export function loadInstrumentations(
   // Before the first instrumentation installs its require hook.
   const router = new RequireRouter(Module.prototype.require);
   for (const name of selectInstrumentations(config)) {
-    const targets = (INSTRUMENTATIONS[name] as InstrumentationEntry).targets;
-    if (deferred && targets !== undefined && targets.length > 0) {
+    const { targets, atStart } = INSTRUMENTATIONS[name] as InstrumentationEntry;
+    if (deferred && !atStart && targets !== undefined && targets.length > 0) {
       for (const target of targets) armed.set(target, [...(armed.get(target) ?? []), name]);
       loaded.push(name);
       continue;
