@@ -3,4 +3,6 @@ export const APPS = {
   hello: { script: 'bench/apps/hello.cjs', path: '/' },
   realistic: { script: 'bench/apps/realistic.cjs', path: '/orders/42' },
   middleware: { script: 'bench/apps/middleware.cjs', path: '/api/tickets/7' },
+  middleware4: { script: 'bench/apps/middleware4.cjs', path: '/api/tickets/7' },
+  fastify: { script: 'bench/apps/fastify.cjs', path: '/api/tickets/7' },
 };
