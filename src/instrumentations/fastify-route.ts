@@ -28,20 +28,25 @@ import { noteRequestError } from '../context/exception-processor';
 const INITIALIZATION_CHANNEL = 'fastify.initialization';
 
 type Done = () => void;
-/** What this module reads of a fastify request: the route options (fastify 4.10 and later). */
+/** What this module reads of a fastify request: its route options, or its route path where those do not exist yet. */
 interface FastifyRequest {
   readonly routeOptions?: { readonly url?: unknown };
+  readonly routerPath?: unknown;
 }
 interface FastifyInstance {
   addHook(name: string, hook: (...args: never[]) => void): unknown;
 }
 
+let subscribed = false;
+
 function captureRoute(request: FastifyRequest, _reply: unknown, done: Done): void {
   try {
-    const rpc = getRPCMetadata(context.active());
+    const rpc = subscribed ? getRPCMetadata(context.active()) : undefined;
     if (rpc?.type === RPCType.HTTP) {
-      // `routeOptions` builds an object on each read: read only for a traced request.
-      const url = request.routeOptions?.url;
+      // `routeOptions` builds an object on each read: read only for a traced request. `routerPath` only where
+      // `routeOptions` does not exist: fastify 4 warns that it is deprecated on each read.
+      const options = request.routeOptions;
+      const url = options === undefined ? request.routerPath : options.url;
       if (typeof url === 'string') rpc.route = url;
     }
   } catch {
@@ -52,7 +57,7 @@ function captureRoute(request: FastifyRequest, _reply: unknown, done: Done): voi
 
 function noteError(_request: unknown, _reply: unknown, error: unknown, done: Done): void {
   try {
-    noteRequestError(error);
+    if (subscribed) noteRequestError(error);
   } catch {
     // Losing one exception event is the lesser harm.
   }
@@ -69,8 +74,6 @@ function onInitialization(message: unknown): void {
     // An instance of an unexpected shape serves untouched; its requests only lose their route.
   }
 }
-
-let subscribed = false;
 
 export class FastifyRouteInstrumentation extends InstrumentationBase {
   constructor() {
@@ -89,6 +92,7 @@ export class FastifyRouteInstrumentation extends InstrumentationBase {
     subscribe(INITIALIZATION_CHANNEL, onInitialization);
   }
 
+  /** Instances created before keep their hooks, which do nothing from then on. */
   override disable(): void {
     super.disable();
     if (!subscribed) return;
