@@ -7,17 +7,28 @@ import { noteRequestError } from '../context/exception-processor';
 
 const ROUTER_CHANNEL = 'express.router.request';
 
-/** Whether the `router` the installed express uses publishes errors (2.3 and later); false for express 4. */
-export function routerPublishesErrors(roots: readonly string[]): boolean {
+/**
+ * Whether otelkit's own route capture (./express-route) covers the express the app resolves: express 4, whose
+ * router is its own (a `router` package that happens to resolve beside it is not what it runs on), or a later
+ * express whose `router` publishes errors (2.3 and later). False when express does not resolve.
+ */
+export function ownExpressCaptureFits(roots: readonly string[]): boolean {
   try {
     const fromRoots = createRequire(`${roots[0] ?? process.cwd()}/`);
     const expressPkg = fromRoots.resolve('express/package.json', { paths: [...roots] });
-    const version = (createRequire(expressPkg)('router/package.json') as { version: string }).version;
-    const [major, minor] = version.split('.').map(Number);
+    const fromExpress = createRequire(expressPkg);
+    if (majorMinor(fromExpress('./package.json'))[0] === 4) return true;
+    const [major, minor] = majorMinor(fromExpress('router/package.json'));
     return major > 2 || (major === 2 && minor >= 3);
   } catch {
     return false;
   }
+}
+
+function majorMinor(pkg: unknown): number[] {
+  return String((pkg as { version?: unknown }).version)
+    .split('.')
+    .map(Number);
 }
 
 let subscribed = false;

@@ -9,8 +9,9 @@ import { INSTRUMENTATIONS, type InstrumentationEntry, type InstrumentationName }
 import { createInstalledCheck, resolutionRoots } from './installed';
 import { createHttpHooks } from '../context/http-hooks';
 import { HttpServerInstrumentation } from './http-server';
-import { noteRouterErrors, routerPublishesErrors } from './express-errors';
+import { noteRouterErrors, ownExpressCaptureFits } from './express-errors';
 import { ExpressRouteInstrumentation } from './express-route';
+import { FastifyRouteInstrumentation } from './fastify-route';
 import { UndiciClientInstrumentation } from './undici-client';
 import { OwnHttpInstrumentation } from './http-common';
 import { serverOptions, undiciOptions, upstreamHttpConfig } from './http-options';
@@ -32,7 +33,7 @@ function configFor(name: InstrumentationName, config: Config, redactor: Redactor
         redactor,
         config.httpServerInstrumentation === 'otelkit',
       ) as InstrumentationConfig;
-    // Upstream's, when layer spans are asked for or express runs on a `router` before 2.3 (see expressRouteOnly).
+    // Upstream's, when layer spans are asked for or express 5 runs on a `router` before 2.3 (see expressRouteOnly).
     // http.route still reaches the server span and its metrics: the instrumentation sets it before this check.
     case 'express':
       return {
@@ -63,15 +64,16 @@ function configFor(name: InstrumentationName, config: Config, redactor: Redactor
 }
 
 /**
- * No span per express layer by default. On express 5 with `router` 2.3 or later, otelkit's own route capture
- * (./express-route) stands in for upstream's instrumentation, and a layer's exception comes from the router's error
- * channel (./express-errors). Elsewhere (express 4, an older `router`) upstream's instrumentation keeps the route
- * handler's span, because it is the one place a handler's exception is kept.
+ * No span per express layer by default. On express 4, and on express 5 with `router` 2.3 or later, otelkit's own
+ * route capture (./express-route) stands in for upstream's instrumentation; on express 5 a layer's exception comes
+ * from the router's error channel (./express-errors). Elsewhere (an older `router`, or express not resolvable from
+ * the app) upstream's instrumentation keeps the route handler's span, because it is the one place a handler's
+ * exception is kept.
  */
 function expressRouteOnly(config: Config): boolean {
   // Options for upstream's express instrumentation: only upstream's honours them.
   if (config.instrumentationOptions.express !== undefined) return false;
-  if (config.expressMiddlewareSpans || !routerPublishesErrors(resolutionRoots())) return false;
+  if (config.expressMiddlewareSpans || !ownExpressCaptureFits(resolutionRoots())) return false;
   if (config.traces.exporters.length > 0) noteRouterErrors();
   return true;
 }
@@ -107,13 +109,14 @@ export interface LoadedInstrumentations {
 }
 
 function create(name: InstrumentationName, config: Config, redactor: Redactor): Instrumentation[] {
-  const { pkg, exportName } = INSTRUMENTATIONS[name];
+  const { pkg, exportName } = INSTRUMENTATIONS[name] as InstrumentationEntry;
   try {
     if (name === 'express' && expressRouteOnly(config)) return [new ExpressRouteInstrumentation()];
+    if (name === 'fastify') return [new FastifyRouteInstrumentation()];
     if (name === 'undici' && config.undiciInstrumentation === 'otelkit') {
       return [new UndiciClientInstrumentation(undiciOptions(config, redactor))];
     }
-    const Class = requireBundled<Record<string, InstrumentationClass>>(pkg)[exportName];
+    const Class = requireBundled<Record<string, InstrumentationClass>>(pkg!)[exportName!];
     const instance = new Class(configFor(name, config, redactor));
     if (name !== 'http' || config.httpServerInstrumentation !== 'otelkit') return [instance];
     if (config.instrumentationOptions.http?.disableIncomingRequestInstrumentation === true) return [instance];
@@ -140,8 +143,8 @@ export function loadInstrumentations(
   // Before the first instrumentation installs its require hook.
   const router = new RequireRouter(Module.prototype.require);
   for (const name of selectInstrumentations(config)) {
-    const targets = (INSTRUMENTATIONS[name] as InstrumentationEntry).targets;
-    if (deferred && targets !== undefined && targets.length > 0) {
+    const { targets, atStart } = INSTRUMENTATIONS[name] as InstrumentationEntry;
+    if (deferred && !atStart && targets !== undefined && targets.length > 0) {
       for (const target of targets) armed.set(target, [...(armed.get(target) ?? []), name]);
       loaded.push(name);
       continue;

@@ -1,10 +1,10 @@
 // Every instrumentation otelkit can load, by the short name OTEL_NODE_{ENABLED,DISABLED}_INSTRUMENTATIONS use.
 
 export interface InstrumentationEntry {
-  /** The npm package, all provided through @opentelemetry/auto-instrumentations-node. */
-  readonly pkg: string;
+  /** The npm package, all provided through @opentelemetry/auto-instrumentations-node; none for otelkit's own. */
+  readonly pkg?: string;
   /** The exported class name. */
-  readonly exportName: string;
+  readonly exportName?: string;
   /** Loaded only when named in OTEL_NODE_ENABLED_INSTRUMENTATIONS. */
   readonly offByDefault?: boolean;
   /**
@@ -14,6 +14,12 @@ export interface InstrumentationEntry {
   readonly targets?: readonly string[];
   /** Not loaded by default when one of these is: the two would instrument the same calls twice. */
   readonly supersededBy?: readonly string[];
+  /**
+   * Created at start even where others wait for the app's first `require` of a target: it patches no module but
+   * listens on a diagnostics channel, which costs nothing until the package publishes, and sees packages that
+   * arrive without `require` (an ES module imported by another, such as NestJS 12's fastify platform).
+   */
+  readonly atStart?: boolean;
 }
 
 export const INSTRUMENTATIONS = {
@@ -50,6 +56,8 @@ export const INSTRUMENTATIONS = {
   // A span per DNS lookup and per TCP connect: cost on every outgoing call, little to read; upstream has them on.
   dns: { pkg: '@opentelemetry/instrumentation-dns', exportName: 'DnsInstrumentation', offByDefault: true },
   express: { pkg: '@opentelemetry/instrumentation-express', exportName: 'ExpressInstrumentation', targets: ['express'] },
+  // otelkit's own route capture (./fastify-route): the pinned upstream register has no fastify instrumentation.
+  fastify: { targets: ['fastify'], atStart: true },
   // A span per file-system call: floods traces and costs throughput, as upstream also decides.
   fs: { pkg: '@opentelemetry/instrumentation-fs', exportName: 'FsInstrumentation', offByDefault: true },
   'generic-pool': {

@@ -118,6 +118,9 @@ describe.skipIf(missing.length > 0)('examples: orders-api + inventory-service on
     // Across the boundary: the inventory's server span is a child of the orders API's outgoing call.
     const downstream = serverSpan('inventory', 'examples-1')!;
     expect(downstream.traceId).toBe(server.traceId);
+    // fastify's route template, though the pinned upstream instrumentations have no fastify instrumentation.
+    expect(downstream.name).toBe('GET /inventory/:sku');
+    expect(downstream.attributes['http.route']).toBe('/inventory/:sku');
     const call = byId(downstream.parentSpanId)!;
     expect(call).toMatchObject({ kind: CLIENT, resource: { 'service.name': 'orders-api' } });
     expect(call.attributes['url.path']).toBe('/inventory/sku-espresso');
