@@ -1,0 +1,87 @@
+// Every difference the conformance suite accepts between otelkit and the upstream register, with its reason.
+// DELIBERATE: otelkit means it (docs/conformance.md explains each). KNOWN_GAPS: otelkit is wrong and a fix is under
+// way; delete an entry once the fix merges. The suite fails on a difference no entry lists, and on an entry whose
+// difference no longer occurs in one of its apps, so neither list can go stale.
+import { ALL_APPS } from './apps';
+
+export interface Difference {
+  /** Short title for docs/conformance.md. */
+  readonly title: string;
+  /** Apps it occurs in: each must show it. */
+  readonly apps: readonly string[];
+  /** Matches finding lines from compare.ts (the whole line for a string, a search for a RegExp). */
+  readonly finding: string | RegExp;
+  readonly reason: string;
+}
+
+const EVERY_APP = ALL_APPS.map((a) => a.name);
+/** Apps whose handler throws on GET /boom. */
+const THROWING = ['express5', 'koa', 'hapi'];
+const EXPRESS = ['express5', 'express4'];
+
+export const DELIBERATE: readonly Difference[] = [
+  {
+    title: 'request_id on server spans',
+    apps: EVERY_APP,
+    finding: /^\[[^\]]+\] [^>]+: attribute request_id only otelkit$/,
+    reason:
+      "otelkit gives every incoming request an id (x-request-id or a new one) and puts it on the server span, so a trace is found from a log line or a user's report (SPEC 4).",
+  },
+  {
+    title: 'no span per express middleware or router layer',
+    apps: EXPRESS,
+    finding: /: span only upstream \(INTERNAL, @opentelemetry\/instrumentation-(express|router)\)$/,
+    reason:
+      "otelkit's express route capture names the request without a span per layer (upstream makes one per middleware, router and handler, which costs throughput and says little). OTELKIT_EXPRESS_MIDDLEWARE_SPANS=true loads upstream's express instrumentation and its spans come back; the router instrumentation stays off beside express, which would trace express 5's layers twice.",
+  },
+  {
+    title: 'exception event on the server span of a request that threw',
+    apps: THROWING,
+    finding: '[GET /boom] GET /boom: events otelkit ["exception"], upstream []',
+    reason:
+      'A handler that throws marks the server span ERROR on both sides; otelkit also records the exception (type, message, stack) on it, so the error is readable from the trace and reaches Sentry (SPEC 5).',
+  },
+  {
+    title: 'http.server.request.duration without url.scheme and network.protocol.version',
+    apps: EVERY_APP,
+    finding: /^metric http\.server\.request\.duration: attribute (url\.scheme|network\.protocol\.version) only upstream$/,
+    reason:
+      'The server duration keeps the attributes dashboards and alerts group by (method, route, status, error.type): the scheme and protocol version are the same on every point of a service and only multiply series. The span keeps both (src/metrics/views.ts).',
+  },
+  {
+    title: 'http.client.request.duration without network.protocol.version',
+    apps: EVERY_APP,
+    finding: 'metric http.client.request.duration: attribute network.protocol.version only upstream',
+    reason: 'As for the server duration: the client duration keeps method, server address and port, status and error.type.',
+  },
+  {
+    title: "the SDK's own processor metrics",
+    apps: EVERY_APP,
+    finding: /^metric otel\.sdk\.processor\.(log|span)\.[a-z_.]+: only otelkit$/,
+    reason:
+      "otelkit reports its span and log processors' queue size, capacity and processed count (the semantic conventions' SDK metrics), so a full queue that drops telemetry shows on a dashboard.",
+  },
+  {
+    title: 'process and heap-limit metrics',
+    apps: EVERY_APP,
+    finding: /^metric (process\.cpu\.time|process\.memory\.usage|v8js\.memory\.heap\.limit): only otelkit$/,
+    reason:
+      'otelkit reports process CPU time, memory and the heap limit (SPEC 6: alerts on memory need them); upstream leaves process metrics to the host-metrics instrumentation, which is off by default.',
+  },
+];
+
+export const KNOWN_GAPS: readonly Difference[] = [
+  {
+    title: 'express 4: no route on the server span',
+    apps: ['express4'],
+    finding:
+      /^\[[A-Z]+ [^\]]+\] [A-Z]+ \/\S*: (name otelkit "[A-Z]+", upstream "[A-Z]+ \/[^"]*"|attribute http\.route only upstream)$/,
+    reason: "otelkit's route capture covers express 5's router only; express 4 requests are named by their method alone.",
+  },
+  {
+    title: 'express 4: no http.route on http.server.request.duration',
+    apps: ['express4'],
+    finding: 'metric http.server.request.duration: attribute http.route only upstream',
+    reason: 'The same gap on the metric: per-route rates and latencies are blind for express 4 apps.',
+  },
+];
