@@ -43,23 +43,23 @@ function forest(spans: ReceivedSpan[]): Node[] {
 }
 
 /**
- * Labels each root: server spans by the request they answered (requests are sent one at a time, so the n-th server
- * root answers the n-th request), other roots (connections opened at start-up…) by their name.
+ * Keys each root for pairing across sides: server spans by the request they answered (requests are sent one at a
+ * time, so the n-th server root answers the n-th request), other roots (a lookup at start-up…) by name and order.
  */
-function labelledRoots(app: ConformanceApp, spans: ReceivedSpan[]): Map<string, Node> {
-  const out = new Map<string, Node>();
+function keyedRoots(app: ConformanceApp, spans: ReceivedSpan[]): Map<string, { label: string; node: Node }> {
+  const out = new Map<string, { label: string; node: Node }>();
   let request = 0;
   const seen = new Map<string, number>();
-  for (const root of forest(spans)) {
-    let label: string;
-    if (root.span.kind === SERVER) {
-      label = app.requests[request] !== undefined ? `[${app.requests[request]}]` : `[server span beyond the requests sent]`;
-      request++;
-    } else label = `[outside a request]`;
-    const n = (seen.get(label + root.span.name) ?? 0) + 1;
-    seen.set(label + root.span.name, n);
-    // Two roots outside requests with one name stay apart: the second is "#2".
-    out.set(root.span.kind === SERVER ? label : `${label} ${root.span.name}${n > 1 ? ` #${n}` : ''}`, root);
+  for (const node of forest(spans)) {
+    if (node.span.kind === SERVER) {
+      const sent = app.requests[request++];
+      const label = sent === undefined ? `[server span beyond the requests sent]` : `[${sent}]`;
+      out.set(label, { label, node });
+    } else {
+      const n = (seen.get(node.span.name) ?? 0) + 1;
+      seen.set(node.span.name, n);
+      out.set(`outside ${node.span.name} ${n}`, { label: `[outside a request${n > 1 ? ` #${n}` : ''}]`, node });
+    }
   }
   return out;
 }
@@ -86,52 +86,81 @@ function compareSpan(path: string, a: ReceivedSpan, b: ReceivedSpan, out: string
   if (show(ea) !== show(eb)) out.push(`${path}: events otelkit ${show(ea)}, upstream ${show(eb)}`);
 }
 
-/** Pairs children by name and kind (in start order), then what is left by kind and instrumentation scope. */
-function pair(a: Node[], b: Node[]): { pairs: [Node, Node][]; restA: Node[]; restB: Node[] } {
-  const restA = [...a];
-  const pairs: [Node, Node][] = [];
-  const restB: Node[] = [];
-  for (const nb of b) {
-    const i = restA.findIndex((na) => na.span.name === nb.span.name && na.span.kind === nb.span.kind);
-    if (i >= 0) pairs.push([restA.splice(i, 1)[0], nb]);
-    else restB.push(nb);
-  }
-  for (const nb of [...restB]) {
-    const i = restA.findIndex((na) => na.span.kind === nb.span.kind && na.span.scope === nb.span.scope);
-    if (i < 0) continue;
-    pairs.push([restA.splice(i, 1)[0], nb]);
-    restB.splice(restB.indexOf(nb), 1);
-  }
-  return { pairs, restA, restB };
+/** Every span of a tree, depth first, children in start order, with its parent node. */
+function flatten(root: Node): { node: Node; parent: Node | undefined }[] {
+  const out: { node: Node; parent: Node | undefined }[] = [];
+  const walk = (node: Node, parent: Node | undefined) => {
+    out.push({ node, parent });
+    for (const child of node.children) walk(child, node);
+  };
+  walk(root, undefined);
+  return out;
 }
 
 /**
- * Compares two lists of sibling spans. A span only one side has is reported once; its children are then compared
- * one level up, so a missing middleware span does not also report every span below it.
+ * Compares two traces of one request. Spans pair up by name and kind in tree order (then, for a span renamed, by
+ * kind and instrumentation scope); a span only one side has is reported once, and a span's parent is its nearest
+ * ancestor that both sides have: an extra middleware layer on one side shows as that layer, not as a different
+ * parent of everything below it.
  */
-function align(path: string, a: Node[], b: Node[], out: string[]): void {
-  const { pairs, restA, restB } = pair(a, b);
-  for (const [na, nb] of pairs) {
-    const here = `${path} > ${nb.span.name}`;
+function compareTrace(label: string, a: Node, b: Node, out: string[]): void {
+  const [fa, fb] = [flatten(a), flatten(b)];
+  const partner = new Map<Node, Node>([
+    [a, b],
+    [b, a],
+  ]);
+  const pairUp = (same: (x: ReceivedSpan, y: ReceivedSpan) => boolean) => {
+    for (const { node: nb } of fb) {
+      if (partner.has(nb)) continue;
+      const match = fa.find(({ node: na }) => !partner.has(na) && same(na.span, nb.span));
+      if (match) {
+        partner.set(match.node, nb);
+        partner.set(nb, match.node);
+      }
+    }
+  };
+  pairUp((x, y) => x.name === y.name && x.kind === y.kind);
+  pairUp((x, y) => x.kind === y.kind && x.scope === y.scope);
+
+  const parents = new Map<Node, Node | undefined>([...fa, ...fb].map(({ node, parent }) => [node, parent]));
+  const pairedAncestor = (node: Node) => {
+    let p = parents.get(node);
+    while (p && !partner.has(p)) p = parents.get(p);
+    return p;
+  };
+  // A span is named by upstream's names where both sides have the span.
+  const nameOf = (node: Node) => (fb.some((x) => x.node === node) ? node : (partner.get(node) ?? node)).span.name;
+  const pathOf = (node: Node): string => {
+    const names: string[] = [];
+    for (let n: Node | undefined = node; n; n = parents.get(n)) names.unshift(nameOf(n));
+    return `${label} ${names.join(' > ')}`;
+  };
+  for (const { node: nb } of fb) {
+    const na = partner.get(nb);
+    if (!na) {
+      out.push(`${pathOf(nb)}: span only upstream (${KIND[nb.span.kind]}, ${nb.span.scope})`);
+      continue;
+    }
+    const here = pathOf(nb);
     compareSpan(here, na.span, nb.span, out);
-    align(here, na.children, nb.children, out);
+    if (nb === b) continue;
+    const [pa, pb] = [pairedAncestor(na), pairedAncestor(nb)];
+    if (pa && pb && partner.get(pa) !== pb) {
+      out.push(`${here}: parent otelkit ${show(nameOf(pa))}, upstream ${show(nameOf(pb))}`);
+    }
   }
-  for (const n of restA) out.push(`${path} > ${n.span.name}: span only otelkit (${KIND[n.span.kind]}, ${n.span.scope})`);
-  for (const n of restB) out.push(`${path} > ${n.span.name}: span only upstream (${KIND[n.span.kind]}, ${n.span.scope})`);
-  const [subA, subB] = [restA.flatMap((n) => n.children), restB.flatMap((n) => n.children)];
-  if (subA.length > 0 || subB.length > 0) align(path, subA.sort(byStart), subB.sort(byStart), out);
+  for (const { node: na } of fa) {
+    if (!partner.has(na)) out.push(`${pathOf(na)}: span only otelkit (${KIND[na.span.kind]}, ${na.span.scope})`);
+  }
 }
 
 function compareTraces(app: ConformanceApp, a: ReceivedSpan[], b: ReceivedSpan[], out: string[]): void {
-  const [ra, rb] = [labelledRoots(app, a), labelledRoots(app, b)];
-  for (const label of new Set([...rb.keys(), ...ra.keys()])) {
-    const [na, nb] = [ra.get(label), rb.get(label)];
-    if (na && nb) {
-      const path = `${label} ${nb.span.name}`;
-      compareSpan(path, na.span, nb.span, out);
-      align(path, na.children, nb.children, out);
-    } else if (na) out.push(`${label} ${na.span.name}: trace only otelkit`);
-    else if (nb) out.push(`${label} ${nb.span.name}: trace only upstream`);
+  const [ra, rb] = [keyedRoots(app, a), keyedRoots(app, b)];
+  for (const key of new Set([...rb.keys(), ...ra.keys()])) {
+    const [xa, xb] = [ra.get(key), rb.get(key)];
+    if (xa && xb) compareTrace(xb.label, xa.node, xb.node, out);
+    else if (xa) out.push(`${xa.label} ${xa.node.span.name}: trace only otelkit (${xa.node.span.scope})`);
+    else if (xb) out.push(`${xb.label} ${xb.node.span.name}: trace only upstream (${xb.node.span.scope})`);
   }
 }
 
@@ -260,7 +289,29 @@ function compareLoggerLines(capA: Capture, capB: Capture, out: string[]): void {
   }
 }
 
-/** Every difference between the two sides' telemetry, one readable line each, in a stable order. */
+/** Where otelkit's routes differ from what the app's table entry says SPEC 5 asks for. */
+function checkRoutes(app: ConformanceApp, otelkit: Capture, out: string[]): void {
+  if (!app.routes) return;
+  const roots = keyedRoots(app, otelkit.spans);
+  for (const request of app.requests) {
+    const expected = app.routes[request];
+    const got = roots.get(`[${request}]`)?.node.span.attributes['http.route'];
+    if (got !== expected) out.push(`otelkit route of [${request}]: ${show(got ?? null)}, SPEC 5 asks ${show(expected ?? null)}`);
+  }
+  const expected = [...new Set(Object.values(app.routes).filter((r) => r !== undefined))].sort();
+  const got = new Set<string>();
+  for (const m of otelkit.metrics.filter((x) => x.name === 'http.server.request.duration')) {
+    for (const p of m.dataPoints) if (typeof p.attributes['http.route'] === 'string') got.add(p.attributes['http.route']);
+  }
+  if (show([...got].sort()) !== show(expected)) {
+    out.push(`otelkit routes on http.server.request.duration: ${show([...got].sort())}, SPEC 5 asks ${show(expected)}`);
+  }
+}
+
+/**
+ * Every difference between the two sides' telemetry, one readable line each, in a stable order; and where otelkit's
+ * routes fall short of SPEC 5 (a gap upstream may share).
+ */
 export function compareCaptures(app: ConformanceApp, otelkit: Capture, upstream: Capture): string[] {
   const out: string[] = [];
   otelkit.responses.forEach((r, i) => {
@@ -270,6 +321,7 @@ export function compareCaptures(app: ConformanceApp, otelkit: Capture, upstream:
     }
   });
   compareTraces(app, otelkit.spans, upstream.spans, out);
+  checkRoutes(app, otelkit, out);
   compareMetrics(otelkit.metrics, upstream.metrics, out);
   compareLogRecords(otelkit.logs, upstream.logs, out);
   compareLoggerLines(otelkit, upstream, out);

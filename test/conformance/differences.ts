@@ -16,10 +16,21 @@ export interface Difference {
 
 const EVERY_APP = ALL_APPS.map((a) => a.name);
 /** Apps whose handler throws on GET /boom. */
-const THROWING = ['express5', 'koa', 'hapi'];
-const EXPRESS = ['express5', 'express4'];
+const THROWING = ['express5', 'koa', 'hapi', 'restify'];
+const EXPRESS = ['express5', 'express4', 'nest-express'];
+/** Apps whose server resolves its listen address through dns.lookup (fastify does, even for an IP address). */
+const LOOKS_UP_ITS_HOST = ['fastify5', 'fastify5-esm', 'fastify4', 'fastify4-esm', 'nest-fastify'];
+/** Frameworks whose route otelkit does not capture yet. */
+const ROUTELESS = ['express4', 'fastify5', 'fastify5-esm', 'fastify4', 'fastify4-esm', 'nest-fastify'];
 
 export const DELIBERATE: readonly Difference[] = [
+  {
+    title: 'no dns.lookup spans',
+    apps: LOOKS_UP_ITS_HOST,
+    finding: '[outside a request] dns.lookup: trace only upstream (@opentelemetry/instrumentation-dns)',
+    reason:
+      'The dns and net instrumentations are off by default in otelkit (OTEL_NODE_ENABLED_INSTRUMENTATIONS turns them on): a span per lookup and per TCP connect costs every outgoing call and says little. Upstream has both on.',
+  },
   {
     title: 'request_id on server spans',
     apps: EVERY_APP,
@@ -83,5 +94,30 @@ export const KNOWN_GAPS: readonly Difference[] = [
     apps: ['express4'],
     finding: 'metric http.server.request.duration: attribute http.route only upstream',
     reason: 'The same gap on the metric: per-route rates and latencies are blind for express 4 apps.',
+  },
+  // fastify and NestJS on fastify: upstream 0.81.2 has no fastify instrumentation, so neither side has a route and
+  // only the SPEC 5 check shows the gap. Once otelkit captures them, these entries go and a DELIBERATE one comes:
+  // "[…] GET: name otelkit "GET /users/:id", upstream "GET"" and "attribute http.route only otelkit" on the span
+  // and the metric, because otelkit names fastify routes and upstream cannot.
+  {
+    title: 'express 4, fastify 4 and 5 (CJS and ESM), NestJS on fastify: no route where SPEC 5 asks for one',
+    apps: ROUTELESS,
+    finding: /^otelkit route(s on http\.server\.request\.duration: \[\]|( of \[[A-Z]+ \/[^\]]*\]: null)), SPEC 5 asks /,
+    reason:
+      'otelkit captures no fastify route (nor express 4 route) yet: the server span is named by the method alone and the duration metric has no http.route.',
+  },
+  {
+    title: 'NestJS: the exception recorded twice on the server span',
+    apps: ['nest-express', 'nest-fastify'],
+    finding: /^\[GET \/boom\] GET( \/boom)?: events otelkit \["exception","exception"\], upstream \[\]$/,
+    reason:
+      "otelkit copies exception events from inner spans to the server span (src/context/exception-processor.ts); NestJS's instrumentation records the same exception on the controller span and on the handler span, so it is copied twice. Found by this suite; no fix is under way yet.",
+  },
+  {
+    title: 'restify: an exception restify handled is logged as uncaught',
+    apps: ['restify'],
+    finding: /^(metric otelkit\.log\.records|log records from @opentelemetry\/winston-transport): only otelkit$/,
+    reason:
+      'With handleUncaughtExceptions, restify catches a handler\'s exception through a domain and answers 500; otelkit\'s uncaught-exception monitor still sees it and logs a CRITICAL "Uncaught exception" record (a Sentry event with SENTRY_DSN) for an app that did not crash. Found by this suite; no fix is under way yet.',
   },
 ];
