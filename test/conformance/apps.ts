@@ -92,7 +92,16 @@ export const SERVER_APPS: readonly ConformanceApp[] = [
   { name: 'restify', covers: 'restify 12.0', fixture: 'restify.cjs', requests: SERVER_REQUESTS, routes: ROUTES },
 ];
 
-export const ALL_APPS: readonly ConformanceApp[] = [...SERVER_APPS];
+export const CLIENT_APPS: readonly ConformanceApp[] = [
+  {
+    name: 'clients',
+    covers: 'http.request and https.request through keep-alive agents, axios 1.21, fetch, undici 7.30 request()',
+    fixture: 'clients.cjs',
+    requests: ['GET /http', 'GET /https', 'GET /axios', 'GET /fetch', 'GET /undici', 'GET /refused'],
+  },
+];
+
+export const ALL_APPS: readonly ConformanceApp[] = [...SERVER_APPS, ...CLIENT_APPS];
 
 export function appNamed(name: string): ConformanceApp {
   const app = ALL_APPS.find((a) => a.name === name);

@@ -69,8 +69,9 @@ function compareSpan(path: string, a: ReceivedSpan, b: ReceivedSpan, out: string
   if (a.name !== b.name) out.push(`${path}: name otelkit ${show(a.name)}, upstream ${show(b.name)}`);
   const [sa, sb] = [STATUS[a.status.code ?? 0], STATUS[b.status.code ?? 0]];
   if (sa !== sb) out.push(`${path}: status otelkit ${sa}, upstream ${sb}`);
-  else if ((a.status.message ?? '') !== (b.status.message ?? '')) {
-    out.push(`${path}: status message otelkit ${show(a.status.message ?? '')}, upstream ${show(b.status.message ?? '')}`);
+  else {
+    const [ma, mb] = [normalise('', a.status.message ?? ''), normalise('', b.status.message ?? '')];
+    if (ma !== mb) out.push(`${path}: status message otelkit ${show(ma)}, upstream ${show(mb)}`);
   }
   const keys = [...new Set([...Object.keys(a.attributes), ...Object.keys(b.attributes)])].sort();
   for (const key of keys) {
