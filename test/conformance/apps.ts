@@ -101,7 +101,27 @@ export const CLIENT_APPS: readonly ConformanceApp[] = [
   },
 ];
 
-export const ALL_APPS: readonly ConformanceApp[] = [...SERVER_APPS, ...CLIENT_APPS];
+/** These need PostgreSQL, MariaDB and Redis: DATABASE_URL, MARIADB_URL and REDIS_URL (data.test.ts starts them). */
+export const DATA_APPS: readonly ConformanceApp[] = [
+  {
+    name: 'databases',
+    covers: 'pg 8.23 (PostgreSQL), mysql2 3.26 (MariaDB), redis 6.3 and ioredis 6.1 (Redis), on real servers on loopback',
+    fixture: 'databases.cjs',
+    requests: ['GET /pg', 'GET /mysql2', 'GET /redis', 'GET /ioredis'],
+  },
+];
+
+export const OTHER_APPS: readonly ConformanceApp[] = [
+  { name: 'graphql', covers: 'graphql 16.15', fixture: 'graphql.cjs', requests: ['GET /item', 'GET /broken'] },
+  {
+    name: 'loggers',
+    covers: "the app's own winston 3.19, pino 9.14 and bunyan 1.8 loggers (correlation fields on their lines)",
+    fixture: 'loggers.cjs',
+    requests: ['GET /winston', 'GET /pino', 'GET /bunyan'],
+  },
+];
+
+export const ALL_APPS: readonly ConformanceApp[] = [...SERVER_APPS, ...CLIENT_APPS, ...DATA_APPS, ...OTHER_APPS];
 
 export function appNamed(name: string): ConformanceApp {
   const app = ALL_APPS.find((a) => a.name === name);

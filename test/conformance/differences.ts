@@ -26,15 +26,15 @@ const ROUTELESS = ['express4', 'fastify5', 'fastify5-esm', 'fastify4', 'fastify4
 export const DELIBERATE: readonly Difference[] = [
   {
     title: 'no dns.lookup spans',
-    apps: [...LOOKS_UP_ITS_HOST, 'clients'],
+    apps: [...LOOKS_UP_ITS_HOST, 'clients', 'databases'],
     finding: /^\[outside a request( #\d+)?\] dns\.lookup: trace only upstream \(@opentelemetry\/instrumentation-dns\)$/,
     reason:
       'The dns and net instrumentations are off by default in otelkit (OTEL_NODE_ENABLED_INSTRUMENTATIONS turns them on): a span per lookup and per TCP connect costs every outgoing call and says little. Upstream has both on.',
   },
   {
     title: 'no tcp.connect and tls.connect spans',
-    apps: ['clients'],
-    finding: /: span only upstream \(INTERNAL, @opentelemetry\/instrumentation-net\)$/,
+    apps: ['clients', 'databases'],
+    finding: /: (span only upstream \(INTERNAL, |trace only upstream \()@opentelemetry\/instrumentation-net\)$/,
     reason: 'The net instrumentation is off by default in otelkit, as dns is (above).',
   },
   {
@@ -47,9 +47,16 @@ export const DELIBERATE: readonly Difference[] = [
   {
     title: 'request_id on server spans',
     apps: EVERY_APP,
-    finding: /: attribute request_id only otelkit$/,
+    finding: /^\[.*: attribute request_id only otelkit$/,
     reason:
       "otelkit gives every incoming request an id (x-request-id or a new one) and puts it on the server span, so a trace is found from a log line or a user's report (SPEC 4).",
+  },
+  {
+    title: "request_id on the app's log lines and log records",
+    apps: ['loggers'],
+    finding: /^(log records from .+: attribute|log line \d+ \((winston|pino|bunyan)\): field) request_id only otelkit$/,
+    reason:
+      "otelkit adds the request's id beside trace_id and span_id to the lines of the app's own winston, pino and bunyan loggers and to their OTLP records (SPEC 3), so logs of one request are found without a trace. trace_id, span_id and trace_flags are the same on both sides.",
   },
   {
     title: 'no span per express middleware or router layer',

@@ -4,7 +4,7 @@ import type { ConformanceApp } from './apps';
 import { judge } from './check';
 import { compareCaptures } from './compare';
 import { DELIBERATE, KNOWN_GAPS } from './differences';
-import { runSide } from './run';
+import { runSide, type Capture } from './run';
 
 export function conformanceTests(apps: readonly ConformanceApp[], env: () => Record<string, string> = () => ({})): void {
   it.each(apps.map((a) => [a.name, a] as const))('%s: otelkit against the upstream register', async (_name, app) => {
@@ -20,7 +20,15 @@ export function conformanceTests(apps: readonly ConformanceApp[], env: () => Rec
       ).toContain('http.server.request.duration');
     }
     const findings = compareCaptures(app, otelkit, upstream);
-    if (process.env.CONFORMANCE_PRINT) process.stdout.write(`\n== ${app.name}\n${findings.join('\n')}\n`);
+    if (process.env.CONFORMANCE_PRINT) {
+      const scopes = (c: Capture) => {
+        const n = new Map<string, number>();
+        for (const s of c.spans) n.set(s.scope, (n.get(s.scope) ?? 0) + 1);
+        return [...n].map(([scope, count]) => `${scope} ${count}`).join(', ');
+      };
+      const sides = `otelkit spans: ${scopes(otelkit)}\nupstream spans: ${scopes(upstream)}`;
+      process.stdout.write(`\n== ${app.name}\n${sides}\n${findings.join('\n')}\n`);
+    }
     const { unlisted, stale } = judge(app.name, findings, [...DELIBERATE, ...KNOWN_GAPS]);
     expect({ unlisted, stale: stale.map((d) => String(d.finding)) }, `differences of ${app.name}`).toEqual({
       unlisted: [],
