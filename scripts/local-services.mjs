@@ -1,7 +1,7 @@
-// Throwaway PostgreSQL and Redis on loopback for the examples, the demo and the integration tests: each starts in
-// a temporary directory on a free port and is stopped, and the directory removed, by `stop()`.
+// Throwaway PostgreSQL and Redis (and MariaDB when asked) on loopback for the examples, the demo and the tests: each
+// starts in a temporary directory on a free port and is stopped, and the directory removed, by `stop()`.
 //
-//   node scripts/local-services.mjs     starts both, prints DATABASE_URL and REDIS_URL, stops them on Ctrl-C
+//   node scripts/local-services.mjs     starts PostgreSQL and Redis, prints DATABASE_URL and REDIS_URL, stops them on Ctrl-C
 import { spawn, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const SETUP_COMMAND = 'apt-get update && apt-get install -y postgresql redis-server';
+export const MARIADB_SETUP_COMMAND = 'bash scripts/install-mariadb.sh';
 
 /** The directory holding initdb and pg_ctl: $PG_BIN, the newest Debian PostgreSQL, or the PATH. */
 function postgresBin() {
@@ -29,11 +30,12 @@ function onPath(command) {
   return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
 }
 
-/** What is missing to run PostgreSQL and Redis here (empty when both are installed). */
-export function missingServices() {
+/** What is missing to run PostgreSQL and Redis (and MariaDB with `{ mariadb: true }`) here; empty when nothing is. */
+export function missingServices({ mariadb = false } = {}) {
   const missing = [];
   if (!postgresBin()) missing.push('PostgreSQL (initdb, pg_ctl)');
   if (!onPath('redis-server')) missing.push('Redis (redis-server)');
+  if (mariadb && !(onPath('mariadbd') || existsSync('/usr/sbin/mariadbd'))) missing.push('MariaDB (mariadbd)');
   return missing;
 }
 
@@ -107,14 +109,76 @@ async function startRedis(dir) {
   };
 }
 
+function mariadbd() {
+  return onPath('mariadbd') ? 'mariadbd' : '/usr/sbin/mariadbd';
+}
+
+// Debian's MariaDB, as PostgreSQL, runs as its own user (`mysql`) when started as root, so it gets a directory of
+// its own (PostgreSQL's is closed to other users). Grant tables are skipped: any
+// user may connect over loopback without a password, as a throwaway test server should allow.
+async function startMariadb(dir) {
+  const data = join(dir, 'data');
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) chownSync(dir, Number(idOf('mysql', '-u')), Number(idOf('mysql', '-g')));
+  const user = asRoot ? ['--user=mysql'] : [];
+  const install = spawnSync(
+    'mariadb-install-db',
+    ['--no-defaults', `--datadir=${data}`, ...user, '--auth-root-authentication-method=normal', '--skip-test-db'],
+    { encoding: 'utf8' },
+  );
+  if (install.error) throw new Error(`MariaDB is not installed (${install.error.message}): ${MARIADB_SETUP_COMMAND}`);
+  if (install.status !== 0) throw new Error(`mariadb-install-db failed (${install.status}):\n${install.stdout}${install.stderr}`);
+  const port = await freePort();
+  const server = spawn(
+    mariadbd(),
+    [
+      '--no-defaults',
+      `--datadir=${data}`,
+      `--port=${port}`,
+      '--bind-address=127.0.0.1',
+      `--socket=${join(dir, 'mariadb.sock')}`,
+      ...user,
+      '--skip-grant-tables',
+      '--skip-log-bin',
+      '--innodb-buffer-pool-size=16M',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  server.stdout.setEncoding('utf8').on('data', (d) => (output += d));
+  server.stderr.setEncoding('utf8').on('data', (d) => (output += d));
+  const exited = new Promise((resolve) => server.once('exit', resolve));
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`mariadbd did not start within 30 s:\n${output}`)), 30_000);
+    server.stderr.on('data', () => {
+      if (/ready for connections/.test(output)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    server.once('error', (err) => reject(new Error(`mariadbd could not be started (${err.message}): ${MARIADB_SETUP_COMMAND}`)));
+    void exited.then((code) => reject(new Error(`mariadbd exited (code ${code}):\n${output}`)));
+  });
+  return {
+    url: `mysql://root@127.0.0.1:${port}/mysql`,
+    process: server,
+    stop: async () => {
+      if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
 /**
- * Starts PostgreSQL and Redis; resolves to their URLs and a `stop()` that shuts both down and removes the
+ * Starts PostgreSQL and Redis (and MariaDB with `{ mariadb: true }`); resolves to their URLs and a `stop()` that shuts both down and removes the
  * temporary directory. Stopping also happens when the calling process exits without calling it.
  */
-export async function startServices() {
+export async function startServices({ mariadb: withMariadb = false } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'otelkit-services-'));
+  const mariadbDir = withMariadb ? mkdtempSync(join(tmpdir(), 'otelkit-mariadb-')) : undefined;
   let postgres;
   let redis;
+  let mariadb;
   let stopped = false;
   const stopNow = () => {
     if (stopped) return;
@@ -123,13 +187,16 @@ export async function startServices() {
       postgres?.stop();
     } finally {
       if (redis?.process.exitCode === null) redis.process.kill('SIGKILL');
+      if (mariadb?.process.exitCode === null) mariadb.process.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
+      if (mariadbDir) rmSync(mariadbDir, { recursive: true, force: true });
     }
   };
   process.once('exit', stopNow);
   try {
     redis = await startRedis(dir);
     postgres = await startPostgres(dir);
+    if (mariadbDir) mariadb = await startMariadb(mariadbDir);
   } catch (err) {
     await redis?.stop();
     stopNow();
@@ -138,10 +205,12 @@ export async function startServices() {
   return {
     databaseUrl: postgres.url,
     redisUrl: redis.url,
+    ...(mariadb ? { mariadbUrl: mariadb.url } : {}),
     async stop() {
       if (stopped) return;
       process.off('exit', stopNow);
       await redis.stop();
+      await mariadb?.stop();
       stopNow();
     },
   };

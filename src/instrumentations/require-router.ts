@@ -113,7 +113,8 @@ export class RequireRouter {
         return hooked.apply(this, arguments as unknown as [string]);
       }
       if (armed.size > 0) {
-        const pkg = packageOf(id);
+        // A package required by its file's path (`require(require.resolve('express', { paths }))`) counts too.
+        const pkg = isAbsolute(id) ? packageOfFile(id) : packageOf(id);
         const names = pkg === undefined ? undefined : armed.get(pkg);
         if (pkg !== undefined && names !== undefined) {
           // Disarm every target of these instrumentations first: each is created once, whichever package came first.

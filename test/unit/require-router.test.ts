@@ -95,4 +95,16 @@ describe('RequireRouter.install', () => {
     expect(seenByHook).toEqual(['node:zlib', 'semver']);
     expect(created).toEqual(['semver-instrumentation for semver']);
   });
+
+  it('a package required by the path of its file arms its instrumentation as its name does', () => {
+    const req = createRequire(import.meta.url);
+    const router = new RequireRouter(original);
+    const created: string[] = [];
+    router.install(new Map([['semver', ['semver-instrumentation']]]), (name, pkg) => {
+      created.push(`${name} for ${pkg}`);
+      return [withModules('semver')];
+    });
+    req(req.resolve('semver'));
+    expect(created).toEqual(['semver-instrumentation for semver']);
+  });
 });
