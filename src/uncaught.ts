@@ -8,6 +8,10 @@ export function installUncaughtHandlers(sdk: RunningSdk): void {
 
   const record = (error: unknown, origin: string): void => {
     if (rethrowing) return;
+    // A capture callback (a domain, as restify's handleUncaughtExceptions uses) takes the exception in place of
+    // the 'uncaughtException' event: the process goes on, so this is not an uncaught exception. Node emits the
+    // monitor event before it asks the callback.
+    if (origin === 'uncaughtException' && process.hasUncaughtExceptionCaptureCallback()) return;
     try {
       // Required here, not at start-up: winston costs tens of milliseconds to load and most processes never crash.
       const { getLogger } = require('./logging/logger') as typeof import('./logging/logger');

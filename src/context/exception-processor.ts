@@ -15,9 +15,19 @@ type PendingException =
 // Keyed by the server span object: no lookup depends on async context when the server span ends.
 const pending = new WeakMap<object, PendingException[]>();
 
+/** What makes two exceptions the same: NestJS records one exception on its controller span and its handler span. */
+function identity(exception: PendingException): string {
+  if ('error' in exception) {
+    const e = exception.error as { name?: unknown; message?: unknown; stack?: unknown } | undefined;
+    return `${String(e?.name)}\n${String(e?.message)}\n${String(e?.stack)}`;
+  }
+  const a = exception.attributes ?? {};
+  return `${String(a['exception.type'])}\n${String(a['exception.message'])}\n${String(a['exception.stacktrace'])}`;
+}
+
 function note(server: object, exception: PendingException): void {
   const list = pending.get(server) ?? [];
-  if (list.length < MAX_PER_REQUEST) list.push(exception);
+  if (list.length < MAX_PER_REQUEST && !list.some((e) => identity(e) === identity(exception))) list.push(exception);
   pending.set(server, list);
 }
 

@@ -67,7 +67,7 @@ export const DELIBERATE: readonly Difference[] = [
   },
   {
     title: 'exception event on the server span of a request that threw',
-    apps: [...THROWING, 'express4', 'fastify5', 'fastify5-esm', 'fastify4', 'fastify4-esm'],
+    apps: [...THROWING, 'express4', 'fastify5', 'fastify5-esm', 'fastify4', 'fastify4-esm', 'nest-express', 'nest-fastify'],
     // Upstream names fastify's span by the method alone (see the fastify route entry).
     finding: /^\[GET \/boom\] GET( \/boom)?: events otelkit \["exception"\], upstream \[\]$/,
     reason:
@@ -117,19 +117,4 @@ export const DELIBERATE: readonly Difference[] = [
   },
 ];
 
-export const KNOWN_GAPS: readonly Difference[] = [
-  {
-    title: 'NestJS: the exception recorded twice on the server span',
-    apps: ['nest-express', 'nest-fastify'],
-    finding: /^\[GET \/boom\] GET( \/boom)?: events otelkit \["exception","exception"\], upstream \[\]$/,
-    reason:
-      "otelkit copies exception events from inner spans to the server span (src/context/exception-processor.ts); NestJS's instrumentation records the same exception on the controller span and on the handler span, so it is copied twice. Found by this suite; no fix is under way yet.",
-  },
-  {
-    title: 'restify: an exception restify handled is logged as uncaught',
-    apps: ['restify'],
-    finding: /^(metric otelkit\.log\.records|log records from @opentelemetry\/winston-transport): only otelkit$/,
-    reason:
-      'With handleUncaughtExceptions, restify catches a handler\'s exception through a domain and answers 500; otelkit\'s uncaught-exception monitor still sees it and logs a CRITICAL "Uncaught exception" record (a Sentry event with SENTRY_DSN) for an app that did not crash. Found by this suite; no fix is under way yet.',
-  },
-];
+export const KNOWN_GAPS: readonly Difference[] = [];

@@ -175,6 +175,14 @@ describe('crashes', () => {
     expect(bed.receiver.logs.some((l) => l.body === message)).toBe(true);
     expect(bed.receiver.spans.some((s) => s.kind === 2)).toBe(true);
   });
+
+  it('an exception a capture callback takes (a domain, restify) is not logged as uncaught, and the app goes on', async () => {
+    const app = launch('crash.cjs', { CRASH: 'captured' });
+    await get(await app.url('/'));
+    await app.waitForOutput(/\{"captured":"thrown on purpose"\}/);
+    expect((await get(await app.url('/'))).status).toBe(200);
+    expect(app.stdout).not.toContain('Uncaught exception');
+  });
 });
 
 describe('other loggers', () => {
