@@ -2,6 +2,8 @@
 import type { Env } from './env';
 import { EnvReader, type ConfigWarning } from './reader';
 import { findAppPackage, type AppPackage } from './app-package';
+import { keyWords } from '../redaction/key-words';
+import { parseRedactPath, type RedactPath } from '../redaction/paths';
 import { DEFAULT_INSTRUMENTATIONS, INSTRUMENTATION_NAMES, type InstrumentationName } from '../instrumentations/table';
 
 export const LOG_LEVELS = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'] as const;
@@ -64,24 +66,6 @@ export interface BatchSettings {
 export const APP_LOG_LEVELS = ['critical', 'error', 'warning', 'warn', 'info', 'debug'] as const;
 export type AppLogLevel = 'critical' | 'error' | 'warn' | 'info' | 'debug';
 
-/** Keys whose values are masked in logs and span attributes; OTELKIT_REDACT_KEYS adds to them. */
-export const DEFAULT_REDACT_KEYS = [
-  'password',
-  'passwd',
-  'pwd',
-  'secret',
-  'token',
-  'api_key',
-  'apikey',
-  'authorization',
-  'cookie',
-  'set-cookie',
-  'private_key',
-  'credit_card',
-  'card_number',
-  'cvv',
-] as const;
-
 export interface LoggingSettings {
   readonly level: AppLogLevel;
   readonly format: 'json' | 'pretty';
@@ -131,8 +115,10 @@ export interface Config {
   /** Lower-cased header trusted for the client IP (set only behind a proxy that overwrites it). */
   readonly trustedProxyHeader?: string;
   readonly logging: LoggingSettings;
-  /** Lower-cased, with `-` and `_` folded to `_`: matched as substrings of keys. */
+  /** Secret names added by OTELKIT_REDACT_KEYS to the built-in ones (redaction/key-words.ts), matched word by word. */
   readonly redactKeys: readonly string[];
+  /** OTELKIT_REDACT_PATHS, parsed: keys masked wherever they sit in this exact place of a record. */
+  readonly redactPaths: readonly RedactPath[];
   /**
    * A span per express layer (upstream's default). Off: none, except route handlers where express has no router
    * error channel (express 4, router before 2.3), see instrumentations/express-errors.ts.
@@ -222,6 +208,7 @@ export function resolveConfig(env: Env, options: StartOptions = {}, app: AppPack
     trustedProxyHeader: headerName(read, 'OTELKIT_TRUSTED_PROXY_HEADER'),
     logging: resolveLogging(read),
     redactKeys: resolveRedactKeys(read),
+    redactPaths: resolveRedactPaths(read),
     expressMiddlewareSpans: read.boolean('OTELKIT_EXPRESS_MIDDLEWARE_SPANS', false),
     httpServerInstrumentation: ownOrUpstream(read, 'OTELKIT_HTTP_SERVER_INSTRUMENTATION'),
     undiciInstrumentation: ownOrUpstream(read, 'OTELKIT_UNDICI_INSTRUMENTATION'),
@@ -256,16 +243,42 @@ function headerName(read: EnvReader, key: 'OTELKIT_REQUEST_ID_HEADER' | 'OTELKIT
   return undefined;
 }
 
-export function foldKey(key: string): string {
-  return key.toLowerCase().replace(/-/g, '_');
+const commaList = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+/** Names made of ASCII letters and digits, words separated as in keys (`ssn`, `X-Internal-Ref`, `taxId`). */
+function resolveRedactKeys(read: EnvReader): readonly string[] {
+  const entries = commaList(read.raw('OTELKIT_REDACT_KEYS'));
+  const valid = entries.filter((entry) => /^[A-Za-z0-9._-]+$/.test(entry) && keyWords(entry).length > 0);
+  if (valid.length < entries.length) {
+    const bad = entries.filter((entry) => !valid.includes(entry));
+    read.warn(
+      'OTELKIT_REDACT_KEYS',
+      `has entries that are not key names (${bad.map((b) => JSON.stringify(b.slice(0, 40))).join(', ')}): letters and digits, words separated by ".", "_", "-" or camelCase`,
+      valid.join(',') || '(the built-in names only)',
+    );
+  }
+  return [...new Set(valid)];
 }
 
-function resolveRedactKeys(read: EnvReader): readonly string[] {
-  const extra = (read.raw('OTELKIT_REDACT_KEYS') ?? '')
-    .split(',')
-    .map((k) => foldKey(k.trim()))
-    .filter(Boolean);
-  return [...new Set([...DEFAULT_REDACT_KEYS.map(foldKey), ...extra])];
+function resolveRedactPaths(read: EnvReader): readonly RedactPath[] {
+  const entries = commaList(read.raw('OTELKIT_REDACT_PATHS'));
+  const paths = entries.map((entry) => ({ entry, path: parseRedactPath(entry) }));
+  const bad = paths.filter((p) => p.path === undefined).map((p) => p.entry);
+  if (bad.length > 0) {
+    read.warn(
+      'OTELKIT_REDACT_PATHS',
+      `has entries that are not paths (${bad.map((b) => JSON.stringify(b.slice(0, 40))).join(', ')}): keys separated by dots, "*" for any key, ["a.b"] for a key with dots, [*] for array elements`,
+      paths
+        .filter((p) => p.path)
+        .map((p) => p.entry)
+        .join(',') || '(none)',
+    );
+  }
+  return paths.flatMap((p) => (p.path ? [p.path] : []));
 }
 
 const SIZE_UNITS: Record<string, number> = {
