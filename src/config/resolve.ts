@@ -43,6 +43,10 @@ export type ResourceDetectorName = Exclude<(typeof RESOURCE_DETECTORS)[number], 
 const LOCAL_DETECTORS: readonly ResourceDetectorName[] = ['host', 'os', 'process', 'serviceinstance', 'container'];
 const CLOUD_DETECTORS: readonly ResourceDetectorName[] = ['alibaba', 'aws', 'azure', 'gcp'];
 
+/** OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE, as the OTLP metric exporters take it. */
+export const TEMPORALITY_PREFERENCES = ['cumulative', 'delta', 'lowmemory'] as const;
+export type TemporalityPreference = (typeof TEMPORALITY_PREFERENCES)[number];
+
 export type TraceExporterName = 'otlp' | 'console';
 export type MetricExporterName = 'otlp' | 'prometheus' | 'console';
 export type LogExporterName = 'otlp' | 'console';
@@ -92,6 +96,8 @@ export interface Config {
   readonly metrics: {
     readonly exporters: readonly MetricExporterName[];
     readonly otlp: OtlpTarget;
+    /** Passed to the OTLP metric exporter, which would otherwise read the variable itself, unchecked. */
+    readonly temporalityPreference: TemporalityPreference;
     readonly exportIntervalMillis: number;
     readonly exportTimeoutMillis: number;
     readonly prometheus: { readonly host: string; readonly port: number };
@@ -183,6 +189,11 @@ export function resolveConfig(env: Env, options: StartOptions = {}, app: AppPack
     metrics: {
       exporters: exporterList(read, 'OTEL_METRICS_EXPORTER', ['otlp', 'prometheus', 'console'] as const),
       otlp: resolveOtlpTarget(read, 'metrics'),
+      temporalityPreference: read.oneOf(
+        'OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE',
+        TEMPORALITY_PREFERENCES,
+        'cumulative',
+      ),
       ...resolveMetricTiming(read),
       prometheus: {
         host: read.string('OTEL_EXPORTER_PROMETHEUS_HOST') ?? '0.0.0.0',
@@ -394,9 +405,17 @@ function resolveEndpoint(read: EnvReader, signal: Signal, protocol: Protocol): U
 
 function resolveSampler(read: EnvReader): { sampler: SamplerName; samplerRatio: number } {
   const sampler = read.oneOf('OTEL_TRACES_SAMPLER', SAMPLERS, 'parentbased_always_on');
-  // The argument means something only to the ratio samplers; elsewhere it is ignored, as the spec says.
-  const samplerRatio = sampler.endsWith('traceidratio') ? read.number('OTEL_TRACES_SAMPLER_ARG', 1, { min: 0, max: 1 }) : 1;
-  return { sampler, samplerRatio };
+  if (sampler.endsWith('traceidratio'))
+    return { sampler, samplerRatio: read.number('OTEL_TRACES_SAMPLER_ARG', 1, { min: 0, max: 1 }) };
+  // The specification ignores the argument here; said aloud, since OTEL_TRACES_SAMPLER_ARG=0.1 alone samples everything.
+  if (read.raw('OTEL_TRACES_SAMPLER_ARG') !== undefined) {
+    read.warn(
+      'OTEL_TRACES_SAMPLER_ARG',
+      `is ignored: the sampler ${sampler} takes no argument (for a ratio, set OTEL_TRACES_SAMPLER=parentbased_traceidratio)`,
+      `${sampler}${sampler.endsWith('always_on') ? ', every trace sampled' : ''}`,
+    );
+  }
+  return { sampler, samplerRatio: 1 };
 }
 
 function resolveBatch(read: EnvReader, prefix: 'BSP' | 'BLRP', defaultDelay: number): BatchSettings {
