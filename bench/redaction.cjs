@@ -5,7 +5,7 @@
 const { join, resolve } = require('node:path');
 
 const DIRS = [join(__dirname, '..', 'dist'), ...process.argv.slice(2).map((d) => resolve(d))];
-const ROUNDS = 7;
+const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const RECORDS_PER_ROUND = 200_000;
 
 // What createEnrichFormat redacts for bench/log-worker.cjs's line, plus the token counts an openai call logs.

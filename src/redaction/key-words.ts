@@ -85,6 +85,9 @@ export function keyWords(key: string): string[] {
  * Names matched against the end of a key, word by word: a name of n words matches when they are the key's last n
  * words; a name of several words also matches the key's last word when that is the name written as one word.
  */
+// Joins a name's words: a separator, so never part of a word (a space would be: `api key` is one word).
+const JOIN = '.';
+
 export class KeyNames {
   private readonly names = new Set<string>();
   private readonly lengths: number[];
@@ -94,7 +97,7 @@ export class KeyNames {
     for (const name of names) {
       const words = keyWords(name);
       if (words.length === 0) continue;
-      this.names.add(words.join(' '));
+      this.names.add(words.join(JOIN));
       lengths.add(words.length);
       if (words.length > 1) {
         this.names.add(words.join(''));
@@ -108,7 +111,7 @@ export class KeyNames {
   matchesWords(words: readonly string[]): boolean {
     for (const length of this.lengths) {
       if (length > words.length) break;
-      const tail = length === 1 ? words[words.length - 1]! : words.slice(words.length - length).join(' ');
+      const tail = length === 1 ? words[words.length - 1]! : words.slice(words.length - length).join(JOIN);
       if (this.names.has(tail)) return true;
     }
     return false;

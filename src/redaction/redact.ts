@@ -55,7 +55,15 @@ export class Redactor {
    * changed, so callers can skip the write; copies otherwise, never mutating the caller's data.
    */
   redactValue(key: string, value: unknown): unknown {
-    return this.entry(key, value, this.paths.root, 0);
+    const root = this.paths.root;
+    // Most values are strings, numbers and booleans under ordinary keys: decided here, without the walk.
+    if (root === undefined && typeof value !== 'object') {
+      const verdict = this.verdict(key);
+      if (verdict === SENSITIVE) return REDACTED;
+      if (typeof value === 'string') return maskCardNumbers(value, verdict === CARD);
+      return verdict === CARD ? this.value(value, undefined, 0, true) : value;
+    }
+    return this.entry(key, value, root, 0);
   }
 
   /** Free text (a log message, an exception message, a stack trace): card numbers only. */
