@@ -2,6 +2,8 @@
 import type { Env } from './env';
 import { EnvReader, type ConfigWarning } from './reader';
 import { findAppPackage, type AppPackage } from './app-package';
+import { keyWords } from '../redaction/key-words';
+import { parseRedactPath, type RedactPath } from '../redaction/paths';
 import { DEFAULT_INSTRUMENTATIONS, INSTRUMENTATION_NAMES, type InstrumentationName } from '../instrumentations/table';
 import { LOG_LEVELS, type LogLevelName } from '../diagnostics';
 import { resolveHttpSettings, type HttpSettings } from './http';
@@ -41,6 +43,10 @@ export type ResourceDetectorName = Exclude<(typeof RESOURCE_DETECTORS)[number], 
 const LOCAL_DETECTORS: readonly ResourceDetectorName[] = ['host', 'os', 'process', 'serviceinstance', 'container'];
 const CLOUD_DETECTORS: readonly ResourceDetectorName[] = ['alibaba', 'aws', 'azure', 'gcp'];
 
+/** OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE, as the OTLP metric exporters take it. */
+export const TEMPORALITY_PREFERENCES = ['cumulative', 'delta', 'lowmemory'] as const;
+export type TemporalityPreference = (typeof TEMPORALITY_PREFERENCES)[number];
+
 export type TraceExporterName = 'otlp' | 'console';
 export type MetricExporterName = 'otlp' | 'prometheus' | 'console';
 export type LogExporterName = 'otlp' | 'console';
@@ -63,24 +69,6 @@ export interface BatchSettings {
 
 export const APP_LOG_LEVELS = ['critical', 'error', 'warning', 'warn', 'info', 'debug'] as const;
 export type AppLogLevel = 'critical' | 'error' | 'warn' | 'info' | 'debug';
-
-/** Keys whose values are masked in logs and span attributes; OTELKIT_REDACT_KEYS adds to them. */
-export const DEFAULT_REDACT_KEYS = [
-  'password',
-  'passwd',
-  'pwd',
-  'secret',
-  'token',
-  'api_key',
-  'apikey',
-  'authorization',
-  'cookie',
-  'set-cookie',
-  'private_key',
-  'credit_card',
-  'card_number',
-  'cvv',
-] as const;
 
 export interface LoggingSettings {
   readonly level: AppLogLevel;
@@ -108,6 +96,8 @@ export interface Config {
   readonly metrics: {
     readonly exporters: readonly MetricExporterName[];
     readonly otlp: OtlpTarget;
+    /** Passed to the OTLP metric exporter, which would otherwise read the variable itself, unchecked. */
+    readonly temporalityPreference: TemporalityPreference;
     readonly exportIntervalMillis: number;
     readonly exportTimeoutMillis: number;
     readonly prometheus: { readonly host: string; readonly port: number };
@@ -131,8 +121,10 @@ export interface Config {
   /** Lower-cased header trusted for the client IP (set only behind a proxy that overwrites it). */
   readonly trustedProxyHeader?: string;
   readonly logging: LoggingSettings;
-  /** Lower-cased, with `-` and `_` folded to `_`: matched as substrings of keys. */
+  /** Secret names added by OTELKIT_REDACT_KEYS to the built-in ones (redaction/key-words.ts), matched word by word. */
   readonly redactKeys: readonly string[];
+  /** OTELKIT_REDACT_PATHS, parsed: keys masked wherever they sit in this exact place of a record. */
+  readonly redactPaths: readonly RedactPath[];
   /**
    * A span per express layer (upstream's default). Off: none, except route handlers where express has no router
    * error channel (express 4, router before 2.3), see instrumentations/express-errors.ts.
@@ -207,6 +199,11 @@ export function resolveConfig(env: Env, options: StartOptions = {}, app: AppPack
     metrics: {
       exporters: exporterList(read, 'OTEL_METRICS_EXPORTER', ['otlp', 'prometheus', 'console'] as const),
       otlp: resolveOtlpTarget(read, 'metrics'),
+      temporalityPreference: read.oneOf(
+        'OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE',
+        TEMPORALITY_PREFERENCES,
+        'cumulative',
+      ),
       ...resolveMetricTiming(read),
       prometheus: {
         host: read.string('OTEL_EXPORTER_PROMETHEUS_HOST') ?? '0.0.0.0',
@@ -232,6 +229,7 @@ export function resolveConfig(env: Env, options: StartOptions = {}, app: AppPack
     trustedProxyHeader: headerName(read, 'OTELKIT_TRUSTED_PROXY_HEADER'),
     logging: resolveLogging(read),
     redactKeys: resolveRedactKeys(read),
+    redactPaths: resolveRedactPaths(read),
     expressMiddlewareSpans: read.boolean('OTELKIT_EXPRESS_MIDDLEWARE_SPANS', false),
     httpServerInstrumentation: ownOrUpstream(read, 'OTELKIT_HTTP_SERVER_INSTRUMENTATION'),
     undiciInstrumentation: ownOrUpstream(read, 'OTELKIT_UNDICI_INSTRUMENTATION'),
@@ -271,16 +269,42 @@ function headerName(read: EnvReader, key: 'OTELKIT_REQUEST_ID_HEADER' | 'OTELKIT
   return undefined;
 }
 
-export function foldKey(key: string): string {
-  return key.toLowerCase().replace(/-/g, '_');
+const commaList = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+/** Names made of ASCII letters and digits, words separated as in keys (`ssn`, `X-Internal-Ref`, `taxId`). */
+function resolveRedactKeys(read: EnvReader): readonly string[] {
+  const entries = commaList(read.raw('OTELKIT_REDACT_KEYS'));
+  const valid = entries.filter((entry) => /^[A-Za-z0-9._-]+$/.test(entry) && keyWords(entry).length > 0);
+  if (valid.length < entries.length) {
+    const bad = entries.filter((entry) => !valid.includes(entry));
+    read.warn(
+      'OTELKIT_REDACT_KEYS',
+      `has entries that are not key names (${bad.map((b) => JSON.stringify(b.slice(0, 40))).join(', ')}): letters and digits, words separated by ".", "_", "-" or camelCase`,
+      valid.join(',') || '(the built-in names only)',
+    );
+  }
+  return [...new Set(valid)];
 }
 
-function resolveRedactKeys(read: EnvReader): readonly string[] {
-  const extra = (read.raw('OTELKIT_REDACT_KEYS') ?? '')
-    .split(',')
-    .map((k) => foldKey(k.trim()))
-    .filter(Boolean);
-  return [...new Set([...DEFAULT_REDACT_KEYS.map(foldKey), ...extra])];
+function resolveRedactPaths(read: EnvReader): readonly RedactPath[] {
+  const entries = commaList(read.raw('OTELKIT_REDACT_PATHS'));
+  const paths = entries.map((entry) => ({ entry, path: parseRedactPath(entry) }));
+  const bad = paths.filter((p) => p.path === undefined).map((p) => p.entry);
+  if (bad.length > 0) {
+    read.warn(
+      'OTELKIT_REDACT_PATHS',
+      `has entries that are not paths (${bad.map((b) => JSON.stringify(b.slice(0, 40))).join(', ')}): keys separated by dots, "*" for any key, ["a.b"] for a key with dots, [*] for array elements`,
+      paths
+        .filter((p) => p.path)
+        .map((p) => p.entry)
+        .join(',') || '(none)',
+    );
+  }
+  return paths.flatMap((p) => (p.path ? [p.path] : []));
 }
 
 const SIZE_UNITS: Record<string, number> = {
@@ -396,9 +420,17 @@ function resolveEndpoint(read: EnvReader, signal: Signal, protocol: Protocol): U
 
 function resolveSampler(read: EnvReader): { sampler: SamplerName; samplerRatio: number } {
   const sampler = read.oneOf('OTEL_TRACES_SAMPLER', SAMPLERS, 'parentbased_always_on');
-  // The argument means something only to the ratio samplers; elsewhere it is ignored, as the spec says.
-  const samplerRatio = sampler.endsWith('traceidratio') ? read.number('OTEL_TRACES_SAMPLER_ARG', 1, { min: 0, max: 1 }) : 1;
-  return { sampler, samplerRatio };
+  if (sampler.endsWith('traceidratio'))
+    return { sampler, samplerRatio: read.number('OTEL_TRACES_SAMPLER_ARG', 1, { min: 0, max: 1 }) };
+  // The specification ignores the argument here; said aloud, since OTEL_TRACES_SAMPLER_ARG=0.1 alone samples everything.
+  if (read.raw('OTEL_TRACES_SAMPLER_ARG') !== undefined) {
+    read.warn(
+      'OTEL_TRACES_SAMPLER_ARG',
+      `is ignored: the sampler ${sampler} takes no argument (for a ratio, set OTEL_TRACES_SAMPLER=parentbased_traceidratio)`,
+      `${sampler}${sampler.endsWith('always_on') ? ', every trace sampled' : ''}`,
+    );
+  }
+  return { sampler, samplerRatio: 1 };
 }
 
 function resolveBatch(read: EnvReader, prefix: 'BSP' | 'BLRP', defaultDelay: number): BatchSettings {

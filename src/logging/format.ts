@@ -111,7 +111,7 @@ function enrich(info: Info, ctx: EnrichContext): Info {
     } catch (err) {
       value = `[Unreadable: ${err instanceof Error ? err.message : 'getter threw'}]`;
     }
-    out[key] = ctx.redactor.redactEntry(key, toJsonSafe(value, ctx.limits));
+    out[key] = ctx.redactor.redactValue(key, toJsonSafe(value, ctx.limits));
   }
   if (error !== undefined) {
     const fields = exceptionFields(error, ctx.limits.maxStringLength);

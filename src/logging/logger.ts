@@ -50,7 +50,7 @@ export function getLogger(name = 'app'): OtelkitLogger {
   const existing = loggers.get(key);
   if (existing) return existing;
   const config = currentConfig();
-  redactor ??= new Redactor(config.redactKeys);
+  redactor ??= new Redactor(config.redactKeys, config.redactPaths);
   const logger = createLogger({
     levels: LEVELS,
     level: config.logging.level,

@@ -9,7 +9,7 @@ export class RedactingLogRecordProcessor implements LogRecordProcessor {
 
   onEmit(record: SdkLogRecord, _context?: Context): void {
     for (const [key, value] of Object.entries(record.attributes)) {
-      const redacted = this.redactor.redactEntry(key, value);
+      const redacted = this.redactor.redactValue(key, value);
       if (redacted !== value) record.setAttribute(key, redacted as typeof value);
     }
     if (typeof record.body === 'string') {

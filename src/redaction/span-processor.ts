@@ -16,7 +16,7 @@ export class RedactingSpanProcessor implements SpanProcessor {
     // for-in, not Object.entries: no array per attribute, on every span.
     for (const key in attributes) {
       const value = attributes[key];
-      let redacted = this.redactor.redactEntry(key, value);
+      let redacted = this.redactor.redactValue(key, value);
       if (typeof redacted === 'string' && URL_ATTRIBUTES.has(key)) redacted = this.redactor.redactQuery(redacted);
       if (redacted !== value) span.setAttribute(key, redacted as AttributeValue);
     }

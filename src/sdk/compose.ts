@@ -36,7 +36,7 @@ export interface ComposeOptions {
 
 export function composeSdk(config: Config, { deferInstrumentations }: ComposeOptions): RunningSdk {
   const resource = createResource(config);
-  const redactor = new Redactor(config.redactKeys);
+  const redactor = new Redactor(config.redactKeys, config.redactPaths);
   const { provider: meterProvider, prometheus } = createMetrics(config, resource);
   // The batch processors report queue size and drops (error.type=queue_full) through this meter provider, so
   // telemetry lost to a full queue is counted where dashboards and alerts can see it.

@@ -38,14 +38,16 @@ function splitCredentials(target: OtlpTarget): { url: string; headers: Record<st
   return { url: url.href, headers };
 }
 
-export function createOtlpExporter<T>(signal: Signal, target: OtlpTarget): T {
-  return trackExports(signal, buildExporter(signal, target) as { export(items: unknown, cb: (r: never) => void): void }) as T;
+/** `options`: settings of one signal's exporters (the metric temporality), passed as they are. */
+export function createOtlpExporter<T>(signal: Signal, target: OtlpTarget, options: Record<string, unknown> = {}): T {
+  const exporter = buildExporter(signal, target, options);
+  return trackExports(signal, exporter as { export(items: unknown, cb: (r: never) => void): void }) as T;
 }
 
-function buildExporter(signal: Signal, target: OtlpTarget): unknown {
+function buildExporter(signal: Signal, target: OtlpTarget, options: Record<string, unknown>): unknown {
   const Exporter = EXPORTERS[signal][target.protocol]();
   const { url, headers } = splitCredentials(target);
-  const common = { url, timeoutMillis: target.timeoutMillis, compression: target.compression };
+  const common = { ...options, url, timeoutMillis: target.timeoutMillis, compression: target.compression };
   if (target.protocol !== 'grpc') return new Exporter({ ...common, headers });
   const { Metadata } = require('@grpc/grpc-js') as { Metadata: new () => { set(key: string, value: string): void } };
   const metadata = new Metadata();

@@ -7,7 +7,7 @@ import {
   type PushMetricExporter,
 } from '@opentelemetry/sdk-metrics';
 import type { Resource } from '@opentelemetry/resources';
-import type { Config } from '../config/resolve';
+import type { Config, TemporalityPreference } from '../config/resolve';
 import { createOtlpExporter } from './exporters';
 import type { PrometheusEndpoint } from './prometheus';
 import { createViews } from '../metrics/views';
@@ -28,6 +28,18 @@ function healthReport(config: Config): Record<string, unknown> {
       logs: config.logs.exporters.includes('otlp') ? status.logs : 'off',
     },
   };
+}
+
+/**
+ * The exporter's own enum. Passed explicitly, the exporter no longer reads
+ * OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE itself (OTLPMetricExporterBase's chooseTemporalitySelector
+ * reads the variable only when no preference is given); the config module has checked it.
+ */
+function temporalityPreference(name: TemporalityPreference): number {
+  const { AggregationTemporalityPreference: Preference } =
+    require('@opentelemetry/exporter-metrics-otlp-http') as typeof import('@opentelemetry/exporter-metrics-otlp-http');
+  if (name === 'delta') return Preference.DELTA;
+  return name === 'lowmemory' ? Preference.LOWMEMORY : Preference.CUMULATIVE;
 }
 
 export interface Metrics {
@@ -53,7 +65,10 @@ export function createMetrics(config: Config, resource: Resource): Metrics {
     return reader;
   };
   for (const name of metrics.exporters) {
-    if (name === 'otlp') readers.push(periodic(createOtlpExporter<PushMetricExporter>('metrics', metrics.otlp)));
+    if (name === 'otlp') {
+      const options = { temporalityPreference: temporalityPreference(metrics.temporalityPreference) };
+      readers.push(periodic(createOtlpExporter<PushMetricExporter>('metrics', metrics.otlp, options)));
+    }
     if (name === 'console') readers.push(periodic(new ConsoleMetricExporter()));
     if (name === 'prometheus') {
       // Loaded only when configured: the exporter and its HTTP handling are not on every app's start-up path.

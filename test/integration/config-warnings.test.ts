@@ -16,6 +16,8 @@ const BAD_VALUES: Record<string, { value: string; fallback: string }> = {
   OTEL_EXPORTER_OTLP_TIMEOUT: { value: '10s', fallback: '10000' },
   OTEL_EXPORTER_OTLP_COMPRESSION: { value: 'brotli', fallback: 'none' },
   OTEL_EXPORTER_PROMETHEUS_PORT: { value: '99999', fallback: '9464' },
+  OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: { value: 'deltas', fallback: 'cumulative' },
+  OTELKIT_REDACT_PATHS: { value: 'user.ssn,a..b', fallback: 'user.ssn' },
   OTEL_SDK_DISABLED: { value: 'yes please', fallback: 'false' },
   OTEL_NODE_ENABLED_INSTRUMENTATIONS: { value: 'http,express,nope', fallback: 'http,express' },
   OTEL_EXPORTER_OTLP_HEADERS: {
@@ -42,6 +44,18 @@ describe('malformed OTEL_* values', () => {
     expect(app.stderrLines(/^otelkit warn:/)).toHaveLength(Object.keys(BAD_VALUES).length);
     // Only the valid instrumentation names were loaded.
     expect(app.stderr).toMatch(/instrumentations=2\(express,http\)/);
+  });
+
+  it('OTEL_TRACES_SAMPLER_ARG without a ratio sampler: one warning that it is ignored, and every trace is sampled', async () => {
+    const app = bed.launch('express-app.cjs', { env: { ...fastExportEnv(bed.receiver.url), OTEL_TRACES_SAMPLER_ARG: '0.1' } });
+    for (let i = 0; i < 20; i++) expect((await get(await app.url(`/hello/${i}`))).status).toBe(200);
+    await bed.receiver.waitFor(() => bed.receiver.spans.filter((s) => s.kind === 2).length === 20, 10_000, '20 server spans');
+    const lines = app.stderrLines(/^otelkit warn:/);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^otelkit warn: OTEL_TRACES_SAMPLER_ARG="0\.1" is ignored: the sampler parentbased_always_on takes no argument/,
+    );
+    expect(lines[0]).toContain('OTEL_TRACES_SAMPLER=parentbased_traceidratio');
   });
 
   it('prints no warning at all for a clean configuration', async () => {

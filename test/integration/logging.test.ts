@@ -97,6 +97,52 @@ describe('redaction', () => {
   });
 });
 
+describe('redaction keeps what is not a secret', () => {
+  it('token counts, ids and flags arrive as sent, with their types; a PIN, a named key and a named path do not', async () => {
+    const app = launch('logging-app.cjs', { OTELKIT_REDACT_KEYS: 'taxId', OTELKIT_REDACT_PATHS: 'user.ssn,app.user.ssn' });
+    expect((await get(await app.url('/usage'))).status).toBe(200);
+    const line = jsonLines(app.stdout).find((l) => l.message === 'usage')!;
+    expect(line).toMatchObject({
+      'gen_ai.usage.input_tokens': 42,
+      secretary: 'Ada',
+      tokens_used: 7,
+      passwordless: true,
+      token_count: 3,
+      order_id: '1234567890123456789',
+      pin: '[REDACTED]',
+      tax_id: '[REDACTED]',
+      user: { name: 'ada', ssn: '[REDACTED]' },
+    });
+    await bed.receiver.waitFor(
+      () => bed.receiver.logs.some((l) => l.body === 'usage') && bed.receiver.spans.some((s) => s.kind === 2),
+      10_000,
+      'the usage record and server span',
+    );
+    const record = bed.receiver.logs.find((l) => l.body === 'usage')!;
+    // Integers may decode as bigint: compare values, and require a number type.
+    const numeric = (value: unknown) => (typeof value === 'number' || typeof value === 'bigint' ? Number(value) : value);
+    expect(numeric(record.attributes['gen_ai.usage.input_tokens'])).toBe(42);
+    expect(numeric(record.attributes.tokens_used)).toBe(7);
+    expect(record.attributes).toMatchObject({
+      secretary: 'Ada',
+      passwordless: true,
+      order_id: '1234567890123456789',
+      pin: '[REDACTED]',
+      tax_id: '[REDACTED]',
+    });
+    expect(record.attributes.user).toEqual({ name: 'ada', ssn: '[REDACTED]' });
+    const server = bed.receiver.spans.find((s) => s.kind === 2)!;
+    expect(numeric(server.attributes['gen_ai.usage.input_tokens'])).toBe(42);
+    expect(server.attributes).toMatchObject({
+      'app.secretary': 'Ada',
+      'app.order_id': '1234567890123456789',
+      'app.pin': '[REDACTED]',
+      'app.user.ssn': '[REDACTED]',
+    });
+    expect(app.stderrLines(/^otelkit warn:/)).toEqual([]);
+  });
+});
+
 describe('outputs', () => {
   it('OTELKIT_LOG_FILE rotates by size and caps the file count; errors go to OTELKIT_LOG_ERRORS_FILE', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'otelkit-logs-'));

@@ -94,8 +94,44 @@ describe('resolveConfig precedence and rules', () => {
     expect(
       resolve({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.25' }).config.traces.samplerRatio,
     ).toBe(0.25);
-    const other = resolve({ OTEL_TRACES_SAMPLER: 'always_on', OTEL_TRACES_SAMPLER_ARG: 'junk' });
-    expect(other.warnings).toEqual([]);
+    expect(resolve({ OTEL_TRACES_SAMPLER: 'always_off', OTEL_TRACES_SAMPLER_ARG: '0.25' }).config.traces.samplerRatio).toBe(1);
+  });
+
+  it('OTEL_TRACES_SAMPLER_ARG with a sampler that takes no argument: one warning saying it is ignored', () => {
+    // The user who sets a ratio and forgets the sampler samples everything: say so.
+    const forgot = resolve({ OTEL_TRACES_SAMPLER_ARG: '0.1' });
+    expect(forgot.config.traces).toMatchObject({ sampler: 'parentbased_always_on', samplerRatio: 1 });
+    expect(forgot.warnings).toHaveLength(1);
+    expect(forgot.warnings[0]).toMatchObject({
+      variable: 'OTEL_TRACES_SAMPLER_ARG',
+      value: '"0.1"',
+      fallback: 'parentbased_always_on, every trace sampled',
+    });
+    expect(forgot.warnings[0]!.problem).toContain('OTEL_TRACES_SAMPLER=parentbased_traceidratio');
+    const off = resolve({ OTEL_TRACES_SAMPLER: 'always_off', OTEL_TRACES_SAMPLER_ARG: '0.5' });
+    expect(off.warnings.map((w) => [w.variable, w.fallback])).toEqual([['OTEL_TRACES_SAMPLER_ARG', 'always_off']]);
+    // A ratio sampler takes it; blank means unset.
+    expect(resolve({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' }).warnings).toEqual([]);
+    expect(resolve({ OTEL_TRACES_SAMPLER_ARG: ' ' }).warnings).toEqual([]);
+  });
+
+  it('OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: cumulative, delta or lowmemory, any case; else a warning', () => {
+    expect(resolve({}).config.metrics.temporalityPreference).toBe('cumulative');
+    for (const value of ['delta', 'Delta', 'LOWMEMORY', 'cumulative']) {
+      const { config, warnings } = resolve({ OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: value });
+      expect(config.metrics.temporalityPreference).toBe(value.toLowerCase());
+      expect(warnings).toEqual([]);
+    }
+    const bad = resolve({ OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'deltas' });
+    expect(bad.config.metrics.temporalityPreference).toBe('cumulative');
+    expect(bad.warnings).toEqual([
+      {
+        variable: 'OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE',
+        value: '"deltas"',
+        problem: 'is not one of cumulative, delta, lowmemory',
+        fallback: 'cumulative',
+      },
+    ]);
   });
 
   it('"none" switches a signal off; lists dedupe', () => {
