@@ -97,8 +97,7 @@ const sharedApi = {
 };
 
 // The semantic conventions package exports ~660 names. The SDK and instrumentation packages require it as CommonJS,
-// which rolldown cannot tree-shake, so the whole package (400 KB) was evaluated at every start (a median 11 ms on
-// Node 24).
+// which rolldown cannot tree-shake, so the whole package was evaluated at every start (the figure: docs/forks.md).
 // A first pass lists the names each CommonJS requirer reads; the build then hands those requirers a module that
 // imports just these names from the package's ES-module build (which rolldown tree-shakes) and gives them back as
 // `module.exports`: a plain object, so reading a name costs what it did. ES-module importers keep their own imports.

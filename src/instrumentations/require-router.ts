@@ -2,8 +2,8 @@
 // - creates a deferred instrumentation when the app first requires one of its target packages (before the hook
 //   sees that load, so the hook patches it);
 // - sends only the requires that an instrumentation can patch through the hook. require-in-the-middle resolves
-//   every `require` of the process a second time and parses its path, whatever the module: about 40 ms on the
-//   start-up of an express hello world, more for apps with thousands of modules. A module is only ever patched
+//   every `require` of the process a second time and parses its path, whatever the module (what that costs at
+//   start-up: docs/forks.md). A module is only ever patched
 //   when its package (or built-in) is one an instrumentation registered, so every other require goes straight
 //   to the `require` that was in place before the hook, and gets the same module.
 import Module from 'node:module';
