@@ -3,6 +3,7 @@
 // - `start` (behind both register entries) and `index` share chunks with otelkit's modules: process-wide state
 //   (request context, pending exceptions) has one instance whichever entry an app loads;
 // - `compose` holds the SDK and exporter packages; `start()` requires it only when telemetry is on;
+// - `sentry` holds the Sentry client (@sentry/core); `compose` requires it only when SENTRY_DSN is set;
 // - `packages/<name>`, one per instrumentation or cloud detector package, required when otelkit creates one;
 // - the API packages ride along in the chunks, shared with the app (see `sharedApi` below).
 // tsc's declarations and the other modules stay in dist/ as they are; the tiny register entries (not bundled)
@@ -51,6 +52,7 @@ if (readFileSync(join(dist, 'start.js'), 'utf8').includes('./chunks/')) {
 //   lands in the chunks `dist/compose.js` loads.
 // Such a require is written as a placeholder and made relative to the requiring chunk once its place is known.
 const COMPOSE = join(dist, 'sdk', 'compose.js');
+const SENTRY = join(dist, 'sentry', 'reporter.js');
 const LOADERS = join(dist, 'bundled.js');
 const loaded = [...readFileSync(LOADERS, 'utf8').matchAll(/require\('([^']+)'\)/g)].map((m) => m[1]);
 const entryOf = (pkg) => `packages/${pkg.replace(/^@opentelemetry\//, '')}`;
@@ -59,6 +61,7 @@ const lazyEntries = {
   name: 'otelkit-lazy-entries',
   resolveId(source, importer) {
     if (source === './sdk/compose' && importer === join(dist, 'start.js')) return { id: `${LATER}compose.js`, external: true };
+    if (source === '../sentry/reporter' && importer === COMPOSE) return { id: `${LATER}sentry.js`, external: true };
     if (importer === LOADERS && loaded.includes(source)) return { id: `${LATER}${entryOf(source)}.js`, external: true };
     return null;
   },
@@ -223,6 +226,7 @@ const input = {
   start: join(dist, 'start.js'),
   index: join(dist, 'index.js'),
   compose: COMPOSE,
+  sentry: SENTRY,
   ...Object.fromEntries(loaded.map((pkg) => [entryOf(pkg), requireFromRoot.resolve(pkg)])),
 };
 const inputOptions = { cwd: root, input, platform: 'node', external: EXTERNAL, logLevel: 'warn' };
@@ -267,5 +271,5 @@ for (const id of output.flatMap((item) => item.moduleIds ?? [])) {
 const notices = [...packages.values()].sort().join(`\n${'-'.repeat(80)}\n\n`);
 writeFileSync(
   join(dist, 'chunks', 'THIRD-PARTY-LICENSES.txt'),
-  `Packages bundled into dist/start.js, dist/index.js, dist/compose.js, dist/packages/ and these chunks, with their licences.\n\n${notices}`,
+  `Packages bundled into dist/start.js, dist/index.js, dist/compose.js, dist/sentry.js, dist/packages/ and these chunks, with their licences.\n\n${notices}`,
 );

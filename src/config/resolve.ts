@@ -2,6 +2,7 @@
 import type { Env } from './env';
 import { EnvReader, type ConfigWarning } from './reader';
 import { findAppPackage, type AppPackage } from './app-package';
+import { resolveSentry, type SentrySettings } from './sentry';
 import { DEFAULT_INSTRUMENTATIONS, INSTRUMENTATION_NAMES, type InstrumentationName } from '../instrumentations/table';
 
 export const LOG_LEVELS = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'] as const;
@@ -142,6 +143,8 @@ export interface Config {
   readonly httpServerInstrumentation: 'otelkit' | 'upstream';
   /** Who instruments fetch and the undici package: otelkit's own (./instrumentations/undici-client) or upstream's. */
   readonly undiciInstrumentation: 'otelkit' | 'upstream';
+  /** Set when SENTRY_DSN holds a valid DSN: errors then also go to Sentry as error events (src/sentry/). */
+  readonly sentry?: SentrySettings;
 }
 
 /** Options passed in code win over the environment. */
@@ -173,6 +176,7 @@ export function resolveConfig(env: Env, options: StartOptions = {}, app: AppPack
     resourceAttributes['deployment.environment'] ??
     read.string('NODE_ENV');
 
+  const version = options.serviceVersion ?? resourceAttributes['service.version'] ?? app.version;
   const config: Config = {
     disabled: read.boolean('OTEL_SDK_DISABLED', false),
     logLevel: resolveLogLevel(read),
@@ -183,7 +187,7 @@ export function resolveConfig(env: Env, options: StartOptions = {}, app: AppPack
         resourceAttributes['service.name'] ??
         app.name ??
         'unknown_service:node',
-      version: options.serviceVersion ?? resourceAttributes['service.version'] ?? app.version,
+      version,
       environment,
     },
     resourceAttributes,
@@ -225,6 +229,7 @@ export function resolveConfig(env: Env, options: StartOptions = {}, app: AppPack
     expressMiddlewareSpans: read.boolean('OTELKIT_EXPRESS_MIDDLEWARE_SPANS', false),
     httpServerInstrumentation: ownOrUpstream(read, 'OTELKIT_HTTP_SERVER_INSTRUMENTATION'),
     undiciInstrumentation: ownOrUpstream(read, 'OTELKIT_UNDICI_INSTRUMENTATION'),
+    sentry: resolveSentry(read, { version, environment }),
   };
   return { config: deepFreeze(config), warnings: read.warnings };
 }

@@ -15,10 +15,14 @@ import { createLoggerProvider } from './logs';
 import { createPropagator } from './propagation';
 import { settleWithin } from '../timing';
 import { Redactor } from '../redaction/redact';
+import type { ErrorReporter } from '../sentry/types';
+import { diagnostics } from '../diagnostics';
 
 export interface RunningSdk {
   readonly config: Config;
   readonly instrumentations: readonly InstrumentationName[];
+  /** Sentry error reporting, when SENTRY_DSN is set and valid. */
+  readonly sentry?: ErrorReporter;
   /** Exports everything buffered; resolves within the bound, whatever the exporters do (true: all done). */
   flush(timeoutMillis: number): Promise<boolean>;
   /**
@@ -40,7 +44,8 @@ export function composeSdk(config: Config, { deferInstrumentations }: ComposeOpt
   // The batch processors report queue size and drops (error.type=queue_full) through this meter provider, so
   // telemetry lost to a full queue is counted where dashboards and alerts can see it.
   const selfObservation = config.metrics.exporters.length > 0 ? meterProvider : undefined;
-  const tracerProvider = createTracerProvider(config, resource, redactor, selfObservation);
+  const sentry = config.sentry ? startSentry(config) : undefined;
+  const tracerProvider = createTracerProvider(config, resource, redactor, selfObservation, sentry?.spanProcessor);
   const loggerProvider = createLoggerProvider(config, resource, redactor, selfObservation);
 
   setGlobalErrorHandler(reportUpstreamError);
@@ -57,15 +62,41 @@ export function composeSdk(config: Config, { deferInstrumentations }: ComposeOpt
   });
   registerInstrumentations({ instrumentations: instances, ...providers });
 
-  const flushAll = () =>
-    Promise.allSettled([tracerProvider.forceFlush(), meterProvider.forceFlush(), loggerProvider.forceFlush()]);
-  const stopAll = () =>
-    Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown(), loggerProvider.shutdown(), prometheus?.close()]);
+  const flushAll = (timeoutMillis: number) =>
+    Promise.allSettled([
+      tracerProvider.forceFlush(),
+      meterProvider.forceFlush(),
+      loggerProvider.forceFlush(),
+      sentry?.flush(timeoutMillis),
+    ]);
+  const stopAll = (timeoutMillis: number) =>
+    Promise.allSettled([
+      tracerProvider.shutdown(),
+      meterProvider.shutdown(),
+      loggerProvider.shutdown(),
+      prometheus?.close(),
+      sentry?.close(timeoutMillis),
+    ]);
   let stopping: Promise<boolean> | undefined;
   return {
     config,
     instrumentations: loaded,
-    flush: (timeoutMillis) => settleWithin(timeoutMillis, [flushAll()]),
-    shutdown: (timeoutMillis) => (stopping ??= settleWithin(timeoutMillis, [flushAll().then(stopAll)])),
+    sentry,
+    flush: (timeoutMillis) => settleWithin(timeoutMillis, [flushAll(timeoutMillis)]),
+    shutdown: (timeoutMillis) =>
+      (stopping ??= settleWithin(timeoutMillis, [flushAll(timeoutMillis).then(() => stopAll(timeoutMillis))])),
   };
+}
+
+/** Required only here, so a process without SENTRY_DSN never reads the Sentry client (dist/sentry.js). */
+function startSentry(config: Config): ErrorReporter | undefined {
+  try {
+    const { createSentryReporter } = require('../sentry/reporter') as typeof import('../sentry/reporter');
+    return createSentryReporter(config.sentry!, config.redactKeys);
+  } catch (err) {
+    diagnostics.warn(
+      `Sentry error reporting not started (${(err as Error)?.message ?? String(err)}); errors still go to OpenTelemetry`,
+    );
+    return undefined;
+  }
 }

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { resolveConfig } from '../../src/config/resolve';
-import { snapshotEnv, OTEL_ENV_VARS, OTELKIT_ENV_VARS } from '../../src/config/env';
+import { snapshotEnv, OTEL_ENV_VARS, OTELKIT_ENV_VARS, SENTRY_ENV_VARS } from '../../src/config/env';
 
 const resolve = (env: Record<string, string>, options = {}) =>
   resolveConfig(snapshotEnv(env), options, { name: 'my-app', version: '1.2.3' });
@@ -169,7 +169,7 @@ describe('warnings', () => {
 });
 
 describe('resolveConfig never throws', () => {
-  const keys = [...OTEL_ENV_VARS, ...OTELKIT_ENV_VARS];
+  const keys = [...OTEL_ENV_VARS, ...OTELKIT_ENV_VARS, ...SENTRY_ENV_VARS];
   it('for any value of any variable, and warns at most once per variable', () => {
     fc.assert(
       fc.property(
