@@ -41,7 +41,7 @@ export function resolveSentry(
   if (raw === undefined) return undefined;
   const dsn = parseDsn(raw);
   if (!dsn) {
-    read.warn('SENTRY_DSN', 'is not a Sentry DSN (https://<key>@<host>/<project id>)', 'no Sentry error events');
+    read.warn('SENTRY_DSN', 'is not a Sentry DSN (https://<key>@<host>/<project id>)', 'none (errors are not sent to Sentry)');
     return undefined;
   }
   return {

@@ -1,15 +1,32 @@
 // SENTRY_DSN end to end: errors of a real app become issues in a real Sentry-protocol server (Bugsink), linked to
 // the trace the OTLP receiver got, with release, environment, user, organization and request id.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { Bugsink, missingBugsink, type BugsinkEvent, type BugsinkIssue } from '../harness/bugsink';
 import { useTestBed } from '../harness/test-bed';
-import { FIXTURES } from '../harness/app';
+import { FIXTURES, REPO_ROOT } from '../harness/app';
 import { eventually, requirePrerequisites } from './collector-harness';
 
 const missing = missingBugsink();
 requirePrerequisites('Sentry against Bugsink', missing);
+
+const run = promisify(execFile);
+
+/** Runs `otelkit` as `npx otelkit` does (the package's bin), with only these variables set. */
+async function runCli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [join(REPO_ROOT, 'dist', 'cli.js'), ...args], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
 
 async function closedPort(): Promise<number> {
   const server = createServer();
@@ -118,6 +135,26 @@ describe.skipIf(missing.length > 0)('Sentry error events, stored by Bugsink', ()
       expect(event!.data.level).toBe('fatal');
       expect(event!.data.exception.values[0].mechanism).toMatchObject({ handled: false });
     }
+  }, 60_000);
+
+  it('otelkit sentry-test: accepted (and stored), a wrong key refused with the reason, an unreachable host named', async () => {
+    const accepted = await runCli(['sentry-test'], { SENTRY_DSN: bugsink.dsn, SENTRY_RELEASE: 'check@1' });
+    expect(accepted.code).toBe(0);
+    const eventId = /accepted the test event ([0-9a-f]{32}) \(HTTP 200\)/.exec(accepted.stdout)?.[1];
+    expect(eventId, accepted.stdout + accepted.stderr).toBeDefined();
+    const stored = (await bugsink.allEvents()).find((e) => e.event_id.replace(/-/g, '') === eventId);
+    expect(stored?.data.release).toBe('check@1');
+
+    const wrongKey = 'f00dfeedf00dfeedf00dfeedf00dfeed';
+    const refused = await runCli(['sentry-test'], { SENTRY_DSN: bugsink.dsnWithKey(wrongKey) });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/refused the test event .*HTTP 403: Project not found or key incorrect.*key is not valid/);
+    expect(refused.stderr).not.toContain(wrongKey);
+
+    const port = await closedPort();
+    const unreachable = await runCli(['sentry-test'], { SENTRY_DSN: `http://${wrongKey}@127.0.0.1:${port}/1` });
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toContain(`could not be reached at http://127.0.0.1:${port} (ECONNREFUSED)`);
   }, 60_000);
 
   it('with Sentry unreachable, a crash still exits within the shutdown bound', async () => {

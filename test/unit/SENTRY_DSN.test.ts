@@ -38,7 +38,7 @@ describe('SENTRY_DSN', () => {
     const { config, warnings } = resolve({ SENTRY_DSN: dsn });
     expect(config.sentry).toBeUndefined();
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatchObject({ variable: 'SENTRY_DSN', value: shown, fallback: 'no Sentry error events' });
+    expect(warnings[0]).toMatchObject({ variable: 'SENTRY_DSN', value: shown, fallback: 'none (errors are not sent to Sentry)' });
   });
 
   it('release and environment: the Sentry variables, else service.version and deployment.environment.name', () => {
