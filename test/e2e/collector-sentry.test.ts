@@ -3,11 +3,13 @@
 // stores each span once; the queue stays within its disk bound; Sentry-only sampling keeps every error trace.
 // The built collector with collector/config.yaml, the Elasticsearch stand-in and the stand-in for Sentry's OTLP
 // endpoint (test/harness).
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../harness/app';
 import { ElasticsearchStandin, type StoredDocument } from '../harness/elasticsearch-standin';
 import { SentryStandin } from '../harness/sentry-standin';
 import {
@@ -293,9 +295,23 @@ describe.runIf(missing.length === 0)("collector/config.yaml's Sentry branch", ()
   }, 90_000);
 
   it('OTELCOL_SENTRY_TRACES_PERCENTAGE=0: only the trace with an error reaches Sentry, every trace reaches Elasticsearch', async () => {
-    const { es, sentry, collector } = await setUp(
-      standinEnv({ OTELCOL_SENTRY_TRACES_PERCENTAGE: '0', OTELCOL_SENTRY_QUEUE_BYTES: '10000000' }),
-    );
+    // The Sentry variables as users derive them from the DSN: `otelkit sentry-collector-env`.
+    const fromDsn = (sentry: SentryStandin) => {
+      const dsn = `${sentry.url.replace('http://', `http://${KEY}@`)}/${PROJECT}`;
+      const printed = execFileSync(process.execPath, [join(REPO_ROOT, 'dist', 'cli.js'), 'sentry-collector-env'], {
+        env: { PATH: process.env.PATH ?? '', SENTRY_DSN: dsn },
+        encoding: 'utf8',
+      });
+      const derived = Object.fromEntries(
+        printed
+          .trim()
+          .split('\n')
+          .map((line) => line.split(/=(.*)/s).slice(0, 2)),
+      );
+      expect(Object.keys(derived).sort()).toEqual(['SENTRY_OTLP_ENDPOINT', 'SENTRY_PUBLIC_KEY']);
+      return { ...derived, OTELCOL_SENTRY_TRACES_PERCENTAGE: '0' };
+    };
+    const { es, sentry, collector } = await setUp(fromDsn);
     for (const seq of range(10)) expect(await exportSpans(collector, [{ trace: 4000 + seq, span: 1 + seq, seq }])).toBe(200);
     // The error is on the child span; the root is fine: the whole trace is kept.
     expect(
@@ -309,5 +325,6 @@ describe.runIf(missing.length === 0)("collector/config.yaml's Sentry branch", ()
     await sleep(2500); // past another decision wait: nothing else follows
     expect(sentry.spans.map((s) => s.traceId).every((id) => id === hex(4100, 32))).toBe(true);
     expect(sentry.spans.map((s) => s.spanId).sort()).toEqual([hex(100, 16), hex(101, 16)]);
+    expect(sentry.rejected).toEqual([]);
   }, 60_000);
 });
