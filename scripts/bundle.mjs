@@ -197,6 +197,49 @@ function slimSemconv(requirers, names) {
   };
 }
 
+// The Sentry client (dist/sentry.js, loaded only with SENTRY_DSN) reads a handful of @sentry/core's names, but
+// required as CommonJS the package is bundled whole (1.4 MB, some 150 ms more at start). Our own modules under
+// dist/sentry/ get, for each `const x = require('@sentry/core[/server]')`, a module importing just the names they
+// read (`x.NAME`) from the package's ES-module build, which rolldown tree-shakes; any other use fails the build.
+const SENTRY_DIR = join(dist, 'sentry');
+const SENTRY_CORE = { '@sentry/core': 'index.js', '@sentry/core/server': 'server.js' };
+const SENTRY_CORE_ESM = join(dirname(requireFromRoot.resolve('@sentry/core/package.json')), 'build', 'esm');
+const SENTRY_SLIM = '\0sentry-core-used:';
+
+function sentryCoreReads() {
+  const reads = Object.fromEntries(Object.keys(SENTRY_CORE).map((name) => [name, new Set()]));
+  for (const file of readdirSync(SENTRY_DIR).filter((f) => f.endsWith('.js'))) {
+    const code = readFileSync(join(SENTRY_DIR, file), 'utf8');
+    for (const [, binding, pkg] of code.matchAll(/const (\w+) = require\("(@sentry\/[^"]+)"\);/g)) {
+      if (!(pkg in reads)) throw new Error(`dist/sentry/${file} requires ${pkg}: add it to SENTRY_CORE in scripts/bundle.mjs`);
+      const names = [...code.matchAll(new RegExp(`\\b${binding}\\.(\\w+)`, 'g'))].map((m) => m[1]);
+      const mentions = code.match(new RegExp(`\\b${binding}\\b`, 'g')).length;
+      if (mentions !== 1 + names.length) throw new Error(`dist/sentry/${file} uses ${pkg} other than as \`${binding}.NAME\``);
+      for (const name of names) reads[pkg].add(name);
+    }
+  }
+  return reads;
+}
+
+function slimSentryCore(reads) {
+  return {
+    name: 'otelkit-slim-sentry-core',
+    resolveId(source, importer) {
+      return source in SENTRY_CORE && importer !== undefined && dirname(importer) === SENTRY_DIR ? `${SENTRY_SLIM}${source}` : null;
+    },
+    load(id) {
+      if (!id.startsWith(SENTRY_SLIM)) return null;
+      const pkg = id.slice(SENTRY_SLIM.length);
+      const names = [...reads[pkg]].sort();
+      return (
+        `import { ${names.join(', ')} } from ${JSON.stringify(join(SENTRY_CORE_ESM, SENTRY_CORE[pkg]))};\n` +
+        `const used = { ${names.join(', ')} };\n` +
+        `export { used as "module.exports" };\n`
+      );
+    },
+  };
+}
+
 // OpenTelemetry's winston transport converts each winston record with its `utils` module, which copies the record
 // twice (object rests) and makes a Set per attribute. Its requires of `./utils` get src/logging/winston-records.ts
 // instead: the same records (held to the installed package by test/unit/winston-records.test.ts) for less work.
@@ -243,7 +286,7 @@ rmSync(join(dist, 'chunks'), { recursive: true, force: true });
 rmSync(join(dist, 'packages'), { recursive: true, force: true });
 const { output } = await build({
   ...inputOptions,
-  plugins: [lazyEntries, sharedApi, fasterWinstonRecords, slimSemconv(requirers, semconvNames)],
+  plugins: [lazyEntries, sharedApi, fasterWinstonRecords, slimSemconv(requirers, semconvNames), slimSentryCore(sentryCoreReads())],
   output: {
     dir: dist,
     format: 'cjs',

@@ -16,7 +16,7 @@ import { createPropagator } from './propagation';
 import { settleWithin } from '../timing';
 import { Redactor } from '../redaction/redact';
 import type { ErrorReporter } from '../sentry/types';
-import { diagnostics } from '../diagnostics';
+import { createLazySentry, type LazySentry } from '../sentry/lazy';
 
 export interface RunningSdk {
   readonly config: Config;
@@ -44,8 +44,9 @@ export function composeSdk(config: Config, { deferInstrumentations }: ComposeOpt
   // The batch processors report queue size and drops (error.type=queue_full) through this meter provider, so
   // telemetry lost to a full queue is counted where dashboards and alerts can see it.
   const selfObservation = config.metrics.exporters.length > 0 ? meterProvider : undefined;
-  const sentry = config.sentry ? startSentry(config) : undefined;
-  const tracerProvider = createTracerProvider(config, resource, redactor, selfObservation, sentry?.spanProcessor);
+  const lazySentry = config.sentry ? startSentry(config) : undefined;
+  const sentry = lazySentry?.reporter;
+  const tracerProvider = createTracerProvider(config, resource, redactor, selfObservation, lazySentry?.spanProcessor);
   const loggerProvider = createLoggerProvider(config, resource, redactor, selfObservation);
 
   setGlobalErrorHandler(reportUpstreamError);
@@ -88,15 +89,11 @@ export function composeSdk(config: Config, { deferInstrumentations }: ComposeOpt
   };
 }
 
-/** Required only here, so a process without SENTRY_DSN never reads the Sentry client (dist/sentry.js). */
-function startSentry(config: Config): ErrorReporter | undefined {
-  try {
+/** The Sentry client (dist/sentry.js) is required here, at a process's first error: never without SENTRY_DSN. */
+function startSentry(config: Config): LazySentry {
+  const settings = config.sentry!;
+  return createLazySentry(() => {
     const { createSentryReporter } = require('../sentry/reporter') as typeof import('../sentry/reporter');
-    return createSentryReporter(config.sentry!, config.redactKeys);
-  } catch (err) {
-    diagnostics.warn(
-      `Sentry error reporting not started (${(err as Error)?.message ?? String(err)}); errors still go to OpenTelemetry`,
-    );
-    return undefined;
-  }
+    return createSentryReporter(settings, config.redactKeys);
+  });
 }

@@ -1,10 +1,11 @@
 // Sentry error events from otelkit's error paths: a @sentry/core client in errors-only mode (no tracing, no
 // integration that hooks the process), each event carrying the OpenTelemetry trace and the request's context.
-// Loaded only when SENTRY_DSN is valid (dist/sentry.js); docs/sentry.md says why @sentry/core and not @sentry/node.
+// Loaded at the first error of a process with a valid SENTRY_DSN (./lazy.ts, dist/sentry.js); docs/sentry.md says
+// why @sentry/core and not @sentry/node.
 import { Scope, createStackParser, linkedErrorsIntegration, type EventHint, type SeverityLevel } from '@sentry/core';
 import { ServerRuntimeClient, nodeStackLineParser } from '@sentry/core/server';
-import { SpanKind, SpanStatusCode, trace, type Attributes, type Context } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+import { trace, type Attributes } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type { SentrySettings } from '../config/sentry';
 import { currentRequestContext } from '../context/request-context';
 import { Redactor } from '../redaction/redact';
@@ -114,7 +115,7 @@ export function createSentryReporter(settings: SentrySettings, redactKeys: reado
       const type = origin === 'uncaughtException' ? 'onuncaughtexception' : 'onunhandledrejection';
       capture(error, 'fatal', { type, handled: false }, ids, request);
     },
-    spanProcessor: new SentrySpanProcessor((span) => {
+    reportServerSpan(span: ReadableSpan): void {
       const ids = {
         traceId: span.spanContext().traceId,
         spanId: span.spanContext().spanId,
@@ -125,30 +126,10 @@ export function createSentryReporter(settings: SentrySettings, redactKeys: reado
         if (event.name !== 'exception') continue;
         capture(errorFromEvent(event.attributes ?? {}), 'error', { type: 'otelkit.http_server', handled: false }, ids, request);
       }
-    }),
+    },
     flush: async (timeoutMillis) => Boolean(await client.flush(timeoutMillis)),
     close: async (timeoutMillis) => Boolean(await client.close(timeoutMillis)),
   };
-}
-
-class SentrySpanProcessor implements SpanProcessor {
-  constructor(private readonly report: (span: ReadableSpan) => void) {}
-
-  onStart(_span: Span, _parentContext: Context): void {}
-
-  onEnd(span: ReadableSpan): void {
-    // Cheap tests first: this runs for every span.
-    if (span.kind !== SpanKind.SERVER || span.status.code !== SpanStatusCode.ERROR || span.events.length === 0) return;
-    this.report(span);
-  }
-
-  forceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  shutdown(): Promise<void> {
-    return Promise.resolve();
-  }
 }
 
 function scopeFor(level: SeverityLevel, ids: TraceIds | undefined, request: RequestDetails | undefined): Scope {

@@ -1,5 +1,5 @@
-// What the rest of otelkit sees of Sentry error reporting: an interface only, so nothing here loads @sentry/core.
-import type { SpanProcessor } from '@opentelemetry/sdk-trace';
+// What the rest of otelkit sees of Sentry error reporting: interfaces only, so nothing here loads @sentry/core.
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 
 export interface LoggedError {
   readonly message: string;
@@ -13,8 +13,8 @@ export interface ErrorReporter {
   captureLogged(error: unknown, log: LoggedError): void;
   /** An uncaught exception or unhandled rejection that is about to end the process. */
   captureUncaught(error: unknown, origin: 'uncaughtException' | 'unhandledRejection'): void;
-  /** Reports server spans that end as errors with an exception recorded (a handler threw, a 5xx with an exception). */
-  readonly spanProcessor: SpanProcessor;
+  /** A server span that ended as an error with exceptions recorded (a handler threw, a 5xx with an exception). */
+  reportServerSpan(span: ReadableSpan): void;
   /** Sends what is queued; resolves within the bound (true: all sent). */
   flush(timeoutMillis: number): Promise<boolean>;
   close(timeoutMillis: number): Promise<boolean>;
