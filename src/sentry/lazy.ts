@@ -26,10 +26,19 @@ export function createLazySentry(load: () => ErrorReporter): LazySentry {
     }
     return loaded;
   };
+  // Called from the logger, the crash handlers and span processing: whatever happens in here stays in here.
+  const guarded = (report: (to: ErrorReporter) => void): void => {
+    try {
+      const to = real();
+      if (to) report(to);
+    } catch (err) {
+      diagnostics.debug(`could not report an error to Sentry: ${String(err)}`);
+    }
+  };
   const reporter: ErrorReporter = {
-    captureLogged: (error: unknown, log: LoggedError) => real()?.captureLogged(error, log),
-    captureUncaught: (error, origin) => real()?.captureUncaught(error, origin),
-    reportServerSpan: (span) => real()?.reportServerSpan(span),
+    captureLogged: (error: unknown, log: LoggedError) => guarded((to) => to.captureLogged(error, log)),
+    captureUncaught: (error, origin) => guarded((to) => to.captureUncaught(error, origin)),
+    reportServerSpan: (span) => guarded((to) => to.reportServerSpan(span)),
     flush: (timeoutMillis) => loaded?.flush(timeoutMillis) ?? Promise.resolve(true),
     close: (timeoutMillis) => loaded?.close(timeoutMillis) ?? Promise.resolve(true),
   };

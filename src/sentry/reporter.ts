@@ -8,6 +8,7 @@ import { trace, type Attributes } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type { SentrySettings } from '../config/sentry';
 import { currentRequestContext } from '../context/request-context';
+import { REQUEST_ID_ATTRIBUTE } from '../context/http-hooks';
 import { Redactor } from '../redaction/redact';
 import { diagnostics } from '../diagnostics';
 import { makeNodeTransport } from './transport';
@@ -18,7 +19,6 @@ const SEND_TIMEOUT_MILLIS = 5000;
 // The same error reported twice within one trace (logged by the app's error handler, then recorded on the
 // server span) is one Sentry event: remembered per trace, the oldest forgotten first.
 const RECENT_MAX = 256;
-const REQUEST_ID_ATTRIBUTE = 'request_id';
 
 interface TraceIds {
   readonly traceId: string;
