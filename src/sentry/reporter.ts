@@ -74,6 +74,7 @@ export function createSentryReporter(settings: SentrySettings, redactKeys: reado
     mechanism: { type: string; handled: boolean },
     ids?: TraceIds,
     request?: RequestDetails,
+    log?: LoggedError,
   ): void => {
     try {
       if (typeof error === 'object' && error !== null) {
@@ -82,7 +83,12 @@ export function createSentryReporter(settings: SentrySettings, redactKeys: reado
       }
       if (seenInTrace(ids, errorType(error), errorMessage(error))) return;
       const hint: EventHint = { data: { mechanism } };
-      client.captureException(error, hint, scopeFor(level, ids, request));
+      const scope = scopeFor(level, ids, request);
+      if (log) {
+        scope.setTag('logger', log.logger);
+        scope.setContext('log', { message: log.message, logger: log.logger });
+      }
+      client.captureException(error, hint, scope);
     } catch (err) {
       diagnostics.debug(`could not report an error to Sentry: ${String(err)}`);
     }
@@ -108,7 +114,7 @@ export function createSentryReporter(settings: SentrySettings, redactKeys: reado
   return {
     captureLogged(error: unknown, log: LoggedError): void {
       const { ids, request } = inCurrentContext();
-      capture(error, log.level, { type: 'otelkit.logger', handled: true }, ids, request);
+      capture(error, log.level, { type: 'otelkit.logger', handled: true }, ids, request, log);
     },
     captureUncaught(error: unknown, origin: 'uncaughtException' | 'unhandledRejection'): void {
       const { ids, request } = inCurrentContext();

@@ -116,7 +116,8 @@ describe.skipIf(missing.length > 0)('Sentry error events, stored by Bugsink', ()
       expect(data.level).toBe(form === 'critical' ? 'fatal' : 'error');
       expect(data.release).toBe('3.1.4');
       expect(data.user).toMatchObject({ id: '7', username: 'grace' });
-      expect(data.tags).toMatchObject({ organization_id: 'org-3', request_id: expect.any(String) });
+      expect(data.tags).toMatchObject({ organization_id: 'org-3', request_id: expect.any(String), logger: 'billing' });
+      if (form !== 'error-only') expect(data.contexts.log.message).toBe(form === 'critical' ? 'ledger corrupt' : 'refund failed');
       expect(data.contexts.trace.trace_id).toMatch(/^[0-9a-f]{32}$/);
     }
   }, 60_000);
