@@ -294,6 +294,43 @@ describe.runIf(missing.length === 0)("collector/config.yaml's Sentry branch", ()
     expect(onDisk).toBeLessThan(4 * queueBytes);
   }, 90_000);
 
+  it('Sentry hangs and traces pile up for its sampling decision: at most OTELCOL_SENTRY_TRACES_IN_MEMORY are held, the oldest dropped for Sentry only', async () => {
+    const { es, sentry, collector } = await setUp((s) => ({
+      ...standinEnv()(s),
+      OTELCOL_SENTRY_TRACES_IN_MEMORY: '200',
+      OTELCOL_SENTRY_DECISION_WAIT: '60s',
+    }));
+    sentry.hang = true;
+    const exports = 5;
+    const perExport = 100;
+    for (const e of range(exports)) {
+      const spans = range(perExport).map((i) => ({ trace: 5000 + e * perExport + i, span: 1 + i, seq: e * perExport + i }));
+      expect(await exportSpans(collector, spans)).toBe(200);
+    }
+    await es.waitFor(() => es.documentsIn('traces-').length >= exports * perExport, 30_000, 'every span in Elasticsearch');
+    const onMemory = await eventually(
+      async () => {
+        const value = await collector.ownMetric('otelcol_processor_tail_sampling_sampling_traces_on_memory');
+        return value > 0 ? value : undefined;
+      },
+      20_000,
+      'the tail sampler reporting the traces it holds',
+    );
+    expect(onMemory).toBeLessThanOrEqual(200);
+    // Removed from memory within seconds of a 60 s decision wait: dropped to stay within the bound.
+    const removed = await eventually(
+      async () => {
+        const value = await collector.ownMetric('otelcol_processor_tail_sampling_sampling_trace_removal_age_count');
+        return value >= exports * perExport - 200 ? value : undefined;
+      },
+      20_000,
+      'the oldest traces dropped for Sentry',
+    );
+    expect(removed).toBe(exports * perExport - 200);
+    expect(await collector.ownMetric('otelcol_processor_tail_sampling_new_trace_id_received')).toBe(exports * perExport);
+    expect(spanSeqs(es)).toEqual(range(exports * perExport));
+  }, 60_000);
+
   it('OTELCOL_SENTRY_TRACES_PERCENTAGE=0: only the trace with an error reaches Sentry, every trace reaches Elasticsearch', async () => {
     // The Sentry variables as users derive them from the DSN: `otelkit sentry-collector-env`.
     const fromDsn = (sentry: SentryStandin) => {
