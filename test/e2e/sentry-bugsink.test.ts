@@ -138,6 +138,21 @@ describe.skipIf(missing.length > 0)('Sentry error events, stored by Bugsink', ()
     }
   }, 60_000);
 
+  it('SENTRY_SAMPLE_RATE=0: a crash is not sent; with 1, the same crash is', async () => {
+    const crashes = async () =>
+      (await bugsink.issues()).find((i) => i.calculated_value === 'thrown on purpose')?.digested_event_count ?? 0;
+    const crash = async (rate: string) => {
+      const app = bed.launch('sentry-app.cjs', { env: sentryEnv({ SENTRY_SAMPLE_RATE: rate }) });
+      await fetch(await app.url('/crash?how=throw'));
+      expect((await app.exited).code).toBe(1);
+    };
+    const before = await crashes();
+    await crash('0');
+    expect(await crashes()).toBe(before);
+    await crash('1');
+    expect(await crashes()).toBe(before + 1);
+  }, 30_000);
+
   it('otelkit sentry-test: accepted (and stored), a wrong key refused with the reason, an unreachable host named', async () => {
     const accepted = await runCli(['sentry-test'], { SENTRY_DSN: bugsink.dsn, SENTRY_RELEASE: 'check@1' });
     expect(accepted.code).toBe(0);
