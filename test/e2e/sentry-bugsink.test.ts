@@ -2,7 +2,7 @@
 // the trace the OTLP receiver got, with release, environment, user, organization and request id.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { Bugsink, missingBugsink, type BugsinkEvent, type BugsinkIssue } from '../harness/bugsink';
@@ -173,18 +173,35 @@ describe.skipIf(missing.length > 0)('Sentry error events, stored by Bugsink', ()
     expect(unreachable.stderr).toContain(`could not be reached at http://127.0.0.1:${port} (ECONNREFUSED)`);
   }, 60_000);
 
-  it('with Sentry unreachable, a crash still exits within the shutdown bound', async () => {
-    const port = await closedPort();
-    const app = bed.launch('sentry-app.cjs', {
-      env: { SENTRY_DSN: `http://0123456789abcdef@127.0.0.1:${port}/1`, OTELKIT_SHUTDOWN_TIMEOUT: '2000' },
-    });
-    const url = await app.url('/crash');
-    const started = Date.now();
-    await fetch(url);
-    const exit = await app.exited;
-    expect(exit.code).toBe(1);
-    expect(Date.now() - started).toBeLessThan(2000 + 1000);
-  }, 30_000);
+  it.each(['refuses connections', 'accepts and never answers'])(
+    'with Sentry that %s, a crash still exits within the shutdown bound',
+    async (how) => {
+      let port: number;
+      const held: Socket[] = [];
+      const silent = createServer((socket) => held.push(socket));
+      if (how === 'refuses connections') port = await closedPort();
+      else {
+        await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+        port = (silent.address() as { port: number }).port;
+      }
+      try {
+        const app = bed.launch('sentry-app.cjs', {
+          env: { SENTRY_DSN: `http://0123456789abcdef@127.0.0.1:${port}/1`, OTELKIT_SHUTDOWN_TIMEOUT: '2000' },
+        });
+        const url = await app.url('/crash');
+        const started = Date.now();
+        await fetch(url);
+        const exit = await app.exited;
+        expect(exit.code).toBe(1);
+        expect(Date.now() - started).toBeLessThan(2000 + 1000);
+        if (how !== 'refuses connections') expect(held.length).toBeGreaterThan(0);
+      } finally {
+        for (const socket of held) socket.destroy();
+        if (silent.listening) await new Promise((resolve) => silent.close(resolve));
+      }
+    },
+    30_000,
+  );
 });
 
 describe('without a usable SENTRY_DSN', () => {
