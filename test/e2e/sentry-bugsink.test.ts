@@ -222,6 +222,9 @@ describe('without a usable SENTRY_DSN', () => {
       env: { SENTRY_DSN: `http://0123456789abcdef@127.0.0.1:${port}/1`, NODE_OPTIONS: `--require ${probe}` },
     });
     await app.port();
+    // The start-up line names the DSN, its key masked.
+    await app.waitForOutput(new RegExp(`started for service .* sentry=http://\\*\\*\\*@127\\.0\\.0\\.1:${port}/1`), 'stderr');
+    expect(app.stderr).not.toContain('0123456789abcdef');
     app.child.kill('SIGUSR2');
     await app.waitForOutput(/\{"sentryModules":\[\]\}/);
     expect((await fetch(await app.url('/logged/error-only'))).status).toBe(200);
