@@ -3,6 +3,7 @@
 // - `start` (behind both register entries) and `index` share chunks with otelkit's modules: process-wide state
 //   (request context, pending exceptions) has one instance whichever entry an app loads;
 // - `compose` holds the SDK and exporter packages; `start()` requires it only when telemetry is on;
+// - `sentry` holds the Sentry client (@sentry/core); `compose` requires it only when SENTRY_DSN is set;
 // - `packages/<name>`, one per instrumentation or cloud detector package, required when otelkit creates one;
 // - the API packages ride along in the chunks, shared with the app (see `sharedApi` below).
 // tsc's declarations and the other modules stay in dist/ as they are; the tiny register entries (not bundled)
@@ -51,6 +52,7 @@ if (readFileSync(join(dist, 'start.js'), 'utf8').includes('./chunks/')) {
 //   lands in the chunks `dist/compose.js` loads.
 // Such a require is written as a placeholder and made relative to the requiring chunk once its place is known.
 const COMPOSE = join(dist, 'sdk', 'compose.js');
+const SENTRY = join(dist, 'sentry', 'reporter.js');
 const LOADERS = join(dist, 'bundled.js');
 const loaded = [...readFileSync(LOADERS, 'utf8').matchAll(/require\('([^']+)'\)/g)].map((m) => m[1]);
 const entryOf = (pkg) => `packages/${pkg.replace(/^@opentelemetry\//, '')}`;
@@ -59,6 +61,7 @@ const lazyEntries = {
   name: 'otelkit-lazy-entries',
   resolveId(source, importer) {
     if (source === './sdk/compose' && importer === join(dist, 'start.js')) return { id: `${LATER}compose.js`, external: true };
+    if (source === '../sentry/reporter' && importer === COMPOSE) return { id: `${LATER}sentry.js`, external: true };
     if (importer === LOADERS && loaded.includes(source)) return { id: `${LATER}${entryOf(source)}.js`, external: true };
     return null;
   },
@@ -193,10 +196,54 @@ function slimSemconv(requirers, names) {
   };
 }
 
+// The Sentry client (dist/sentry.js, loaded only with SENTRY_DSN) reads a handful of @sentry/core's names, but
+// required as CommonJS the package is bundled whole (1.4 MB, some 150 ms more at start). Our own modules under
+// dist/sentry/ get, for each `const x = require('@sentry/core[/server]')`, a module importing just the names they
+// read (`x.NAME`) from the package's ES-module build, which rolldown tree-shakes; any other use fails the build.
+const SENTRY_DIR = join(dist, 'sentry');
+const SENTRY_CORE = { '@sentry/core': 'index.js', '@sentry/core/server': 'server.js' };
+const SENTRY_CORE_ESM = join(dirname(requireFromRoot.resolve('@sentry/core/package.json')), 'build', 'esm');
+const SENTRY_SLIM = '\0sentry-core-used:';
+
+function sentryCoreReads() {
+  const reads = Object.fromEntries(Object.keys(SENTRY_CORE).map((name) => [name, new Set()]));
+  for (const file of readdirSync(SENTRY_DIR).filter((f) => f.endsWith('.js'))) {
+    const code = readFileSync(join(SENTRY_DIR, file), 'utf8');
+    for (const [, binding, pkg] of code.matchAll(/const (\w+) = require\("(@sentry\/[^"]+)"\);/g)) {
+      if (!(pkg in reads)) throw new Error(`dist/sentry/${file} requires ${pkg}: add it to SENTRY_CORE in scripts/bundle.mjs`);
+      const names = [...code.matchAll(new RegExp(`\\b${binding}\\.(\\w+)`, 'g'))].map((m) => m[1]);
+      const mentions = code.match(new RegExp(`\\b${binding}\\b`, 'g')).length;
+      if (mentions !== 1 + names.length) throw new Error(`dist/sentry/${file} uses ${pkg} other than as \`${binding}.NAME\``);
+      for (const name of names) reads[pkg].add(name);
+    }
+  }
+  return reads;
+}
+
+function slimSentryCore(reads) {
+  return {
+    name: 'otelkit-slim-sentry-core',
+    resolveId(source, importer) {
+      return source in SENTRY_CORE && importer !== undefined && dirname(importer) === SENTRY_DIR ? `${SENTRY_SLIM}${source}` : null;
+    },
+    load(id) {
+      if (!id.startsWith(SENTRY_SLIM)) return null;
+      const pkg = id.slice(SENTRY_SLIM.length);
+      const names = [...reads[pkg]].sort();
+      return (
+        `import { ${names.join(', ')} } from ${JSON.stringify(join(SENTRY_CORE_ESM, SENTRY_CORE[pkg]))};\n` +
+        `const used = { ${names.join(', ')} };\n` +
+        `export { used as "module.exports" };\n`
+      );
+    },
+  };
+}
+
 const input = {
   start: join(dist, 'start.js'),
   index: join(dist, 'index.js'),
   compose: COMPOSE,
+  sentry: SENTRY,
   ...Object.fromEntries(loaded.map((pkg) => [entryOf(pkg), requireFromRoot.resolve(pkg)])),
 };
 const inputOptions = { cwd: root, input, platform: 'node', external: EXTERNAL, logLevel: 'warn' };
@@ -213,7 +260,7 @@ rmSync(join(dist, 'chunks'), { recursive: true, force: true });
 rmSync(join(dist, 'packages'), { recursive: true, force: true });
 const { output } = await build({
   ...inputOptions,
-  plugins: [lazyEntries, sharedApi, slimSemconv(requirers, semconvNames)],
+  plugins: [lazyEntries, sharedApi, slimSemconv(requirers, semconvNames), slimSentryCore(sentryCoreReads())],
   output: {
     dir: dist,
     format: 'cjs',
@@ -241,5 +288,5 @@ for (const id of output.flatMap((item) => item.moduleIds ?? [])) {
 const notices = [...packages.values()].sort().join(`\n${'-'.repeat(80)}\n\n`);
 writeFileSync(
   join(dist, 'chunks', 'THIRD-PARTY-LICENSES.txt'),
-  `Packages bundled into dist/start.js, dist/index.js, dist/compose.js, dist/packages/ and these chunks, with their licences.\n\n${notices}`,
+  `Packages bundled into dist/start.js, dist/index.js, dist/compose.js, dist/sentry.js, dist/packages/ and these chunks, with their licences.\n\n${notices}`,
 );

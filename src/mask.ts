@@ -29,8 +29,16 @@ export function redactUrl(url: URL): string {
   return decodeURI(copy.href);
 }
 
+/** A Sentry DSN's key sits before the `@`, with or without a scheme; with no `@` the whole value may be a key. */
+function maskDsn(raw: string): string {
+  if (raw.includes('@'))
+    return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^@]*@/i, (_, scheme: string | undefined) => `${scheme ?? ''}${MASK}@`);
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : MASK;
+}
+
 /** A configuration variable's value as it may be printed. */
 export function maskSecrets(variable: string, raw: string): string {
   if (variable.endsWith('_HEADERS')) return maskHeaderValues(raw);
+  if (variable === 'SENTRY_DSN') return maskDsn(raw);
   return maskUrlCredentials(raw);
 }

@@ -2,7 +2,7 @@
 import type { Config, OtlpTarget } from './config/resolve';
 import type { InstrumentationName } from './instrumentations/table';
 import type { ConfigWarning } from './config/reader';
-import { redactUrl } from './mask';
+import { maskSecrets, redactUrl } from './mask';
 
 function otlp(target: OtlpTarget): string {
   const headerNames = Object.keys(target.headers);
@@ -34,6 +34,7 @@ export function describeStart(config: Config, instrumentations: readonly Instrum
     `sampler=${sampler}`,
     `propagators=${config.propagators.join(',') || 'none'}`,
     `instrumentations=${instrumentations.length}(${instrumentations.join(',')})`,
+    ...(config.sentry ? [`sentry=${maskSecrets('SENTRY_DSN', config.sentry.dsn)}`] : []),
   ].join(' ');
 }
 

@@ -12,12 +12,19 @@ export function installUncaughtHandlers(sdk: RunningSdk): void {
     // the 'uncaughtException' event: the process goes on, so this is not an uncaught exception. Node emits the
     // monitor event before it asks the callback.
     if (origin === 'uncaughtException' && process.hasUncaughtExceptionCaptureCallback()) return;
+    // One object for both: the logger's own Sentry report recognises it and does not send it again.
+    const err = toError(error);
+    try {
+      sdk.sentry?.captureUncaught(err, origin === 'unhandledRejection' ? 'unhandledRejection' : 'uncaughtException');
+    } catch (e) {
+      diagnostics.debug(`could not report the uncaught exception to Sentry: ${String(e)}`);
+    }
     try {
       // Required here, not at start-up: winston costs tens of milliseconds to load and most processes never crash.
       const { getLogger } = require('./logging/logger') as typeof import('./logging/logger');
       const log = getLogger('otelkit');
-      if (origin === 'unhandledRejection') log.error('Unhandled promise rejection', { err: toError(error) });
-      else log.critical('Uncaught exception', { err: toError(error) });
+      if (origin === 'unhandledRejection') log.error('Unhandled promise rejection', { err });
+      else log.critical('Uncaught exception', { err });
     } catch (err) {
       diagnostics.debug(`could not log the uncaught exception: ${String(err)}`);
     }

@@ -75,12 +75,15 @@ export const OTELKIT_ENV_VARS = [
   'NODE_ENV',
 ] as const;
 
-export type EnvVarKey = (typeof OTEL_ENV_VARS)[number] | (typeof OTELKIT_ENV_VARS)[number];
+/** Sentry's own variable names, as its SDKs and docs spell them, so users copy them unchanged. */
+export const SENTRY_ENV_VARS = ['SENTRY_DSN', 'SENTRY_RELEASE', 'SENTRY_ENVIRONMENT', 'SENTRY_SAMPLE_RATE'] as const;
+
+export type EnvVarKey = (typeof OTEL_ENV_VARS)[number] | (typeof OTELKIT_ENV_VARS)[number] | (typeof SENTRY_ENV_VARS)[number];
 
 /** A snapshot of the variables otelkit knows, taken once at start-up. */
 export type Env = Readonly<Partial<Record<EnvVarKey, string>>>;
 
-const ALL_KEYS: readonly EnvVarKey[] = [...OTEL_ENV_VARS, ...OTELKIT_ENV_VARS];
+const ALL_KEYS: readonly EnvVarKey[] = [...OTEL_ENV_VARS, ...OTELKIT_ENV_VARS, ...SENTRY_ENV_VARS];
 
 export function snapshotEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const env: Partial<Record<EnvVarKey, string>> = {};

@@ -4,6 +4,7 @@ import { EnvReader, type ConfigWarning } from './reader';
 import { findAppPackage, type AppPackage } from './app-package';
 import { keyWords } from '../redaction/key-words';
 import { parseRedactPath, type RedactPath } from '../redaction/paths';
+import { resolveSentry, type SentrySettings } from './sentry';
 import { DEFAULT_INSTRUMENTATIONS, INSTRUMENTATION_NAMES, type InstrumentationName } from '../instrumentations/table';
 import { LOG_LEVELS, type LogLevelName } from '../diagnostics';
 import { resolveHttpSettings, type HttpSettings } from './http';
@@ -138,6 +139,8 @@ export interface Config {
   readonly http: HttpSettings;
   /** Upstream-shaped configs passed to start(), checked; each entry is frozen at its top level only (it is the app's). */
   readonly instrumentationOptions: InstrumentationOptions;
+  /** Set when SENTRY_DSN holds a valid DSN: errors then also go to Sentry as error events (src/sentry/). */
+  readonly sentry?: SentrySettings;
 }
 
 /** Options passed in code win over the environment. */
@@ -175,6 +178,7 @@ export function resolveConfig(env: Env, options: StartOptions = {}, app: AppPack
     resourceAttributes['deployment.environment'] ??
     read.string('NODE_ENV');
 
+  const version = options.serviceVersion ?? resourceAttributes['service.version'] ?? app.version;
   const config: Config = {
     disabled: read.boolean('OTEL_SDK_DISABLED', false),
     logLevel: resolveLogLevel(read),
@@ -185,7 +189,7 @@ export function resolveConfig(env: Env, options: StartOptions = {}, app: AppPack
         resourceAttributes['service.name'] ??
         app.name ??
         'unknown_service:node',
-      version: options.serviceVersion ?? resourceAttributes['service.version'] ?? app.version,
+      version,
       environment,
     },
     resourceAttributes,
@@ -235,6 +239,7 @@ export function resolveConfig(env: Env, options: StartOptions = {}, app: AppPack
     undiciInstrumentation: ownOrUpstream(read, 'OTELKIT_UNDICI_INSTRUMENTATION'),
     http: resolveHttpSettings(read),
     instrumentationOptions: resolveInstrumentationOptions(options.instrumentations, read),
+    sentry: resolveSentry(read, { version, environment }),
   };
   // Frozen copies at the top level only: deepFreeze does not enter a frozen object, so the arrays and objects the app
   // passed inside them are never frozen.

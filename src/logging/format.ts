@@ -6,6 +6,7 @@ import { currentRequestContext } from '../context/request-context';
 import type { Redactor } from '../redaction/redact';
 import { exceptionFields } from './exception';
 import { countLogRecord } from '../metrics/log-records';
+import { processState } from '../state';
 import { LEVEL_TEXT, type LevelName } from './levels';
 import { safeRead, toJsonSafe, truncate, type SerializeLimits } from './serialize';
 
@@ -118,6 +119,14 @@ function enrich(info: Info, ctx: EnrichContext): Info {
     out.exception_type = fields.exception_type;
     out.exception_message = ctx.redactor.redactString(fields.exception_message);
     out.stack_trace = ctx.redactor.redactString(fields.stack_trace);
+    const level = info[LEVEL];
+    if (level === 'error' || level === 'critical') {
+      processState().sdk?.sentry?.captureLogged(error, {
+        message: out.message as string,
+        logger: ctx.loggerName,
+        level: level === 'critical' ? 'fatal' : 'error',
+      });
+    }
   }
   return out;
 }

@@ -16,10 +16,14 @@ import { createPropagator } from './propagation';
 import { settleWithin } from '../timing';
 import { Redactor } from '../redaction/redact';
 import { countLogRecordsWith } from '../metrics/log-records';
+import type { ErrorReporter } from '../sentry/types';
+import { createLazySentry, type LazySentry } from '../sentry/lazy';
 
 export interface RunningSdk {
   readonly config: Config;
   readonly instrumentations: readonly InstrumentationName[];
+  /** Sentry error reporting, when SENTRY_DSN is set and valid. */
+  readonly sentry?: ErrorReporter;
   /** Exports everything buffered; resolves within the bound, whatever the exporters do (true: all done). */
   flush(timeoutMillis: number): Promise<boolean>;
   /**
@@ -41,7 +45,9 @@ export function composeSdk(config: Config, { deferInstrumentations }: ComposeOpt
   // The batch processors report queue size and drops (error.type=queue_full) through this meter provider, so
   // telemetry lost to a full queue is counted where dashboards and alerts can see it.
   const selfObservation = config.metrics.exporters.length > 0 ? meterProvider : undefined;
-  const tracerProvider = createTracerProvider(config, resource, redactor, selfObservation);
+  const lazySentry = config.sentry ? startSentry(config) : undefined;
+  const sentry = lazySentry?.reporter;
+  const tracerProvider = createTracerProvider(config, resource, redactor, selfObservation, lazySentry?.spanProcessor);
   const loggerProvider = createLoggerProvider(config, resource, redactor, selfObservation);
 
   setGlobalErrorHandler(reportUpstreamError);
@@ -60,15 +66,37 @@ export function composeSdk(config: Config, { deferInstrumentations }: ComposeOpt
   });
   registerInstrumentations({ instrumentations: instances, ...providers });
 
-  const flushAll = () =>
-    Promise.allSettled([tracerProvider.forceFlush(), meterProvider.forceFlush(), loggerProvider.forceFlush()]);
-  const stopAll = () =>
-    Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown(), loggerProvider.shutdown(), prometheus?.close()]);
+  const flushAll = (timeoutMillis: number) =>
+    Promise.allSettled([
+      tracerProvider.forceFlush(),
+      meterProvider.forceFlush(),
+      loggerProvider.forceFlush(),
+      sentry?.flush(timeoutMillis),
+    ]);
+  const stopAll = (timeoutMillis: number) =>
+    Promise.allSettled([
+      tracerProvider.shutdown(),
+      meterProvider.shutdown(),
+      loggerProvider.shutdown(),
+      prometheus?.close(),
+      sentry?.close(timeoutMillis),
+    ]);
   let stopping: Promise<boolean> | undefined;
   return {
     config,
     instrumentations: loaded,
-    flush: (timeoutMillis) => settleWithin(timeoutMillis, [flushAll()]),
-    shutdown: (timeoutMillis) => (stopping ??= settleWithin(timeoutMillis, [flushAll().then(stopAll)])),
+    sentry,
+    flush: (timeoutMillis) => settleWithin(timeoutMillis, [flushAll(timeoutMillis)]),
+    shutdown: (timeoutMillis) =>
+      (stopping ??= settleWithin(timeoutMillis, [flushAll(timeoutMillis).then(() => stopAll(timeoutMillis))])),
   };
+}
+
+/** The Sentry client (dist/sentry.js) is required here, at a process's first error: never without SENTRY_DSN. */
+function startSentry(config: Config): LazySentry {
+  const settings = config.sentry!;
+  return createLazySentry(() => {
+    const { createSentryReporter } = require('../sentry/reporter') as typeof import('../sentry/reporter');
+    return createSentryReporter(settings, config.redactKeys);
+  });
 }

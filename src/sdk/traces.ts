@@ -43,6 +43,7 @@ function createSpanProcessors(
   traces: Config['traces'],
   redactor: Redactor,
   selfObsMeterProvider?: MeterProvider,
+  sentry?: SpanProcessor,
 ): SpanProcessor[] {
   // Redaction first: processors run in order, and exporters must only ever see masked values.
   const exporting = traces.exporters.map((name): SpanProcessor => {
@@ -55,7 +56,10 @@ function createSpanProcessors(
     const exporter = createOtlpExporter<SpanExporter>('traces', traces.otlp);
     return new BatchSpanProcessor({ exporter, ...traces.batch, selfObsMeterProvider });
   });
-  return exporting.length > 0 ? [new ServerSpanExceptionProcessor(), new RedactingSpanProcessor(redactor), ...exporting] : [];
+  // Sentry's reads the server span once exceptions are copied onto it and its attributes are masked.
+  const reporting = sentry ? [sentry] : [];
+  if (exporting.length === 0 && reporting.length === 0) return [];
+  return [new ServerSpanExceptionProcessor(), new RedactingSpanProcessor(redactor), ...reporting, ...exporting];
 }
 
 /** With no exporter the provider still runs, so trace ids keep flowing into logs and outgoing headers. */
@@ -64,11 +68,12 @@ export function createTracerProvider(
   resource: Resource,
   redactor: Redactor,
   selfObsMeterProvider?: MeterProvider,
+  sentry?: SpanProcessor,
 ): TracerProvider {
   return new TracerProvider({
     resource,
     sampler: createSampler(config.traces),
     spanLimits: { attributeValueLengthLimit: config.attributeValueLengthLimit },
-    spanProcessors: createSpanProcessors(config.traces, redactor, selfObsMeterProvider),
+    spanProcessors: createSpanProcessors(config.traces, redactor, selfObsMeterProvider, sentry),
   });
 }

@@ -88,6 +88,7 @@ class Backends {
       SENTRY_OTLP_ENDPOINT: this.sentry.otlpEndpoint,
       SENTRY_PUBLIC_KEY: SENTRY_KEY,
       OTELCOL_BATCH_TIMEOUT: '200ms',
+      OTELCOL_SENTRY_DECISION_WAIT: '1s',
       ...extra,
     });
   }

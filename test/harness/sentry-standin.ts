@@ -1,5 +1,6 @@
-// Sentry stand-in: Sentry cannot run on the test machines, so this HTTP server speaks its OTLP ingestion
-// endpoints, /api/<project>/integration/otlp/v1/{traces,logs}, with Sentry's authentication header
+// Stand-in for Sentry's OTLP ingestion endpoint, which no server that runs here implements (Bugsink, the real
+// Sentry-protocol server of the error-event tests, takes envelopes only): this HTTP server speaks
+// /api/<project>/integration/otlp/v1/{traces,logs}, with Sentry's authentication header
 // (`x-sentry-auth: sentry sentry_key=<public key>`). Requests for another project, without the key or with a
 // wrong one are answered 401 and counted; metrics are not taken (404), as Sentry takes none over OTLP.
 // Accepted protobuf bodies are decoded with the test receiver's decoders into spans and log records.
@@ -28,6 +29,10 @@ export class SentryStandin {
   readonly requests: SentryRequestRecord[] = [];
   /** Status every authenticated export is answered with; 200 accepts (e.g. 503 or 429 for an outage). */
   respondWith = 200;
+  /** With respondWith 429 or 503: the Retry-After value (seconds) to send. */
+  retryAfterSeconds: number | undefined;
+  /** Take requests and never answer them (a Sentry that hangs), until this is false again or the server stops. */
+  hang = false;
   private server: Server | undefined;
   private readonly decoder = new OtlpDecoder();
   private readonly listeners = new Set<() => void>();
@@ -43,6 +48,10 @@ export class SentryStandin {
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
         const path = (req.url ?? '/').split('?')[0]!;
+        if (this.hang) {
+          this.requests.push({ path, status: 0, headers: req.headers });
+          return;
+        }
         const status = this.handle(req.method ?? '', path, req.headers, Buffer.concat(chunks), res);
         this.requests.push({ path, status, headers: req.headers });
       });
@@ -113,7 +122,10 @@ export class SentryStandin {
     if (route[1] !== this.project || !this.authenticated(headers)) return this.answer(res, 401, 'invalid sentry_key');
     const signal = route[2] as OtlpSignal;
     if (signal === 'metrics') return this.answer(res, 404, 'metrics are not ingested');
-    if (this.respondWith !== 200) return this.answer(res, this.respondWith, 'stand-in told to refuse');
+    if (this.respondWith !== 200) {
+      if (this.retryAfterSeconds !== undefined) res.setHeader('retry-after', String(this.retryAfterSeconds));
+      return this.answer(res, this.respondWith, 'stand-in told to refuse');
+    }
     let message: Record<string, unknown> | undefined;
     try {
       const body = headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;

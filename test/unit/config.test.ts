@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { resolveConfig } from '../../src/config/resolve';
-import { snapshotEnv, OTEL_ENV_VARS, OTELKIT_ENV_VARS } from '../../src/config/env';
+import { snapshotEnv, OTEL_ENV_VARS, OTELKIT_ENV_VARS, SENTRY_ENV_VARS } from '../../src/config/env';
 import { describeWarning } from '../../src/summary';
 import type { HttpInstrumentationOptions, UndiciInstrumentationOptions } from '../../src/config/instrumentation-options';
 import type { HttpInstrumentationConfig } from '@opentelemetry/instrumentation-http';
@@ -209,7 +209,7 @@ describe('warnings', () => {
 });
 
 describe('resolveConfig never throws', () => {
-  const keys = [...OTEL_ENV_VARS, ...OTELKIT_ENV_VARS];
+  const keys = [...OTEL_ENV_VARS, ...OTELKIT_ENV_VARS, ...SENTRY_ENV_VARS];
   it('for any value of any variable, and warns at most once per variable', () => {
     fc.assert(
       fc.property(
