@@ -5,7 +5,6 @@ export const APPS = {
   middleware: { script: 'bench/apps/middleware.cjs', path: '/api/tickets/7' },
   'http-client': { script: 'bench/apps/http-client.cjs', path: '/orders/42' },
   pino: { script: 'bench/apps/pino.cjs', path: '/orders/42' },
-  express4: { script: 'bench/apps/express4.cjs', path: '/items/42' },
   middleware4: { script: 'bench/apps/middleware4.cjs', path: '/api/tickets/7' },
   fastify: { script: 'bench/apps/fastify.cjs', path: '/api/tickets/7' },
 };
