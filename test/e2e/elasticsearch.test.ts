@@ -2,11 +2,11 @@
 // otelkit/register` → the built collector (collector/config.yaml, writing as the least-privilege collector role)
 // → Elasticsearch set up by collector/elasticsearch/setup.sh. Asserts on what searches return: logs and spans by
 // trace id, request id, service and level; type conflicts kept; rejected documents counted; wrong credentials.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { App, fastExportEnv, get } from '../harness/app';
+import { App, fastExportEnv, get, REPO_ROOT } from '../harness/app';
 import {
   collectorRolesYml,
   ElasticsearchServer,
@@ -233,8 +233,11 @@ describe.runIf(missing.length === 0)(`collector → real Elasticsearch ${ES_VERS
       'the rejected document on otelcol_elasticsearch_docs_processed{outcome="failed_client"}',
     );
     const metrics = await collector.ownMetrics();
+    // The series the ElasticsearchDocumentsRejected alert (collector/prometheus/rules) counts, under that name.
+    const rule = readFileSync(join(REPO_ROOT, 'collector', 'prometheus', 'rules', 'otelkit-alerts.yml'), 'utf8');
+    expect(rule).toContain('increase(otelcol_elasticsearch_docs_processed{outcome!~"success|failure_store"}[10m])');
     expect(metrics).toMatch(
-      /otelcol_elasticsearch_docs_processed(_total)?\{[^}]*error_type="document_parsing_exception"[^}]*outcome="failed_client"/,
+      /^otelcol_elasticsearch_docs_processed\{[^}]*error_type="document_parsing_exception"[^}]*outcome="failed_client"/m,
     );
     expect(await collector.ownMetric('otelcol_elasticsearch_docs_processed', 'outcome="failed_client"')).toBe(failedBefore + 1);
     // The reason names the field and its mapping; with include_source_on_error: false the rest of the document
