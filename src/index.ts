@@ -3,7 +3,7 @@ import { getLogger } from './logging/logger';
 
 export { start, flush, shutdown } from './start';
 export type { StartOptions, Config } from './config/resolve';
-export { getLogger, type OtelkitLogger } from './logging/logger';
+export { getLogger, getAuditLogger, type OtelkitLogger } from './logging/logger';
 export {
   getRequestId,
   currentRequestContext,

@@ -175,6 +175,28 @@ describe.runIf(missing.length === 0)(`collector → real Elasticsearch ${ES_VERS
     expect((await es.search(TRACES, term('service.name', SERVICE))).length).toBeGreaterThanOrEqual(3);
   });
 
+  it('audit and system records land in data streams of their own, application logs stay in the generic one', async () => {
+    const base = await app.url('');
+    expect((await fetch(`${base}/orders/9`, { method: 'DELETE' })).status).toBe(204);
+    await get(`${base}/system`);
+    const [audited] = await es.waitForHits('logs-otelkit.audit.otel-*', term('object_id', '9'), 1);
+    expect((audited!._source.body as { text: string }).text).toBe('order deleted');
+    expect(audited!._index).toMatch(/^\.ds-logs-otelkit\.audit\.otel-default-/);
+    // The same schema as getLogger's records: request context, trace context, the caller's fields.
+    expect(attrs(audited!)).toMatchObject({ event_type: 'order.delete', user_id: '42', username: 'ada', 'log.stream': 'audit' });
+    expect(audited!._source.trace_id).toMatch(/^[0-9a-f]{32}$/);
+    const [system] = await es.waitForHits('logs-otelkit.system.otel-*', term('log.stream', 'system'), 1);
+    expect((system!._source.body as { text: string }).text).toBe('disk almost full');
+    const app9 = await es.waitForHits('logs-generic.otel-default', term('object_id', '9'), 1);
+    expect(app9.map((h) => (h._source.body as { text: string }).text)).toEqual(['order removed from cache']);
+    // The audit stream's own template (setup.sh) won over the application logs' one, which lost (overlapping).
+    const simulated = await es.ok<{ overlapping: { name: string }[] }>(
+      'POST',
+      '/_index_template/_simulate_index/logs-otelkit.audit.otel-default',
+    );
+    expect(simulated.overlapping.map((t) => t.name)).toEqual(['otelkit-logs-otel']);
+  });
+
   it('an attribute sent as a number, then as a string, keeps both log records and both spans (ignore_malformed)', async () => {
     const { es } = stack;
     await get(await app.url('/total/conflict?value=42'));

@@ -205,13 +205,19 @@ export class ElasticsearchServer {
   async waitForHits(index: string, query: Record<string, unknown>, count: number, timeoutMillis = 30_000): Promise<SearchHit[]> {
     const deadline = Date.now() + timeoutMillis;
     let hits: SearchHit[] = [];
+    let lastError = '';
     for (;;) {
-      hits = await this.search(index, query);
-      if (hits.length >= count) return hits;
+      try {
+        hits = await this.search(index, query);
+        if (hits.length >= count) return hits;
+      } catch (err) {
+        // A data stream the first document just created answers 503 until its shard has started.
+        lastError = String(err);
+      }
       if (Date.now() > deadline) {
         const indices = await this.request('GET', '/_cat/indices?expand_wildcards=all&h=index,docs.count');
         throw new Error(
-          `timed out waiting for ${count} hits in ${index} for ${JSON.stringify(query)}: ${hits.length} found; indices:\n${String(indices.body)}`,
+          `timed out waiting for ${count} hits in ${index} for ${JSON.stringify(query)}: ${hits.length} found ${lastError}; indices:\n${String(indices.body)}`,
         );
       }
       await new Promise((r) => setTimeout(r, 500));
