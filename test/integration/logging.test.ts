@@ -82,7 +82,13 @@ describe('audit logger', () => {
     expect((await fetch(`${base}/orders/5`, { method: 'DELETE' })).status).toBe(204);
     await bed.receiver.waitFor(() => bed.receiver.logs.some((l) => l.body === 'order deleted'), 10_000, 'the audit record');
     const line = jsonLines(app.stdout).find((l) => l.message === 'order deleted')!;
-    expect(line).toMatchObject({ level: 'INFO', logger_name: 'audit', event_type: 'order.delete', object_id: '5', user_id: '42' });
+    expect(line).toMatchObject({
+      level: 'INFO',
+      logger_name: 'audit',
+      event_type: 'order.delete',
+      object_id: '5',
+      user_id: '42',
+    });
     expect(line['log.stream']).toBe('audit');
     expect(line.request_id).toBe(jsonLines(app.stdout).find((l) => l.message === 'order removed from cache')!.request_id);
     const record = bed.receiver.logs.find((l) => l.body === 'order deleted')!;
