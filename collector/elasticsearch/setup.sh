@@ -145,6 +145,17 @@ if [ "$ilm" = yes ]; then
   done
 fi
 
+# The collector's least-privilege user and role (collector-role.json: create the OTel data streams and documents
+# in them, nothing else), when OTELKIT_COLLECTOR_PASSWORD is set. Both live in the .security index.
+if [ -n "${OTELKIT_COLLECTOR_PASSWORD:-}" ]; then
+  json_file PUT "$es/_security/role/otelkit_collector" "$(dirname "$0")/collector-role.json"
+  json PUT "$es/_security/user/${OTELKIT_COLLECTOR_USER:-otelkit-collector}" "{
+    \"password\": \"$OTELKIT_COLLECTOR_PASSWORD\", \"roles\": [\"otelkit_collector\"],
+    \"metadata\": { \"managed_by\": \"otelkit setup\" }
+  }"
+  echo "setup: user ${OTELKIT_COLLECTOR_USER:-otelkit-collector} with role otelkit_collector"
+fi
+
 if [ -z "$kibana" ]; then
   echo "setup: KIBANA_URL is empty: Kibana saved objects not imported"
   exit 0

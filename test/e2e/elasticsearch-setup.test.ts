@@ -62,6 +62,7 @@ describe.runIf(missing.length === 0)('Elasticsearch and Kibana set-up job', () =
         KIBANA_URL: url,
         ELASTIC_PASSWORD: 'elastic-secret',
         KIBANA_PASSWORD: 'kibana-secret',
+        OTELKIT_COLLECTOR_PASSWORD: 'collector-secret',
         OTELKIT_APP_RETENTION: '5d',
         OTELKIT_SAVED_OBJECTS: SAVED_OBJECTS,
       },
@@ -112,6 +113,15 @@ describe.runIf(missing.length === 0)('Elasticsearch and Kibana set-up job', () =
       );
     }
     expect(body('POST', '/_security/user/kibana_system/_password')).toEqual({ password: 'kibana-secret' });
+    // The role the end-to-end tests write with (as a file-realm role: the integ-test cluster cannot create
+    // API roles, it lacks the analysis module the .security index needs).
+    expect(body('PUT', '/_security/role/otelkit_collector')).toEqual(
+      JSON.parse(readFileSync(join(REPO_ROOT, 'collector', 'elasticsearch', 'collector-role.json'), 'utf8')),
+    );
+    expect(body('PUT', '/_security/user/otelkit-collector')).toMatchObject({
+      password: 'collector-secret',
+      roles: ['otelkit_collector'],
+    });
     const basic = `Basic ${Buffer.from('elastic:elastic-secret').toString('base64')}`;
     expect(first.every((r) => r.authorization === basic)).toBe(true);
   });
