@@ -2,6 +2,7 @@
 // otelkit/register` → the built collector (collector/config.yaml, writing as the least-privilege collector role)
 // → Elasticsearch set up by collector/elasticsearch/setup.sh. Asserts on what searches return: logs and spans by
 // trace id, request id, service and level; type conflicts kept; rejected documents counted; wrong credentials.
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { App, fastExportEnv, get, REPO_ROOT } from '../harness/app';
 import {
   collectorRolesYml,
   ElasticsearchServer,
+  ES_PASSWORD,
   ES_VERSION,
   missingElasticsearch,
   runSetupJob,
@@ -318,6 +320,80 @@ describe.runIf(missing.length === 0)(`collector → real Elasticsearch ${ES_VERS
     expect(again.map((h) => Number(attrs(h).seq)).sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i));
     expect(hits.length).toBe(30);
   }, 150_000);
+});
+
+describe.runIf(missing.length === 0)('collector/elasticsearch/size-cap.sh: the total size ceiling', () => {
+  const sizeCap = join(REPO_ROOT, 'collector', 'elasticsearch', 'size-cap.sh');
+  const INDICES = '.ds-logs-sizecap*';
+
+  function runSizeCap(limit: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      execFile(
+        'sh',
+        [sizeCap],
+        {
+          env: {
+            PATH: process.env.PATH ?? '',
+            ELASTICSEARCH_URL: es.url,
+            ELASTIC_PASSWORD: ES_PASSWORD,
+            OTELKIT_SIZE_LIMIT: limit,
+            OTELKIT_SIZE_INDICES: INDICES,
+          },
+        },
+        (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stdout}${stderr}`)) : resolve(stdout)),
+      );
+    });
+  }
+
+  async function write(stream: string, count: number, tag: string): Promise<void> {
+    const lines = Array.from({ length: count }, (_, i) => [
+      { create: { _index: stream } },
+      { '@timestamp': new Date().toISOString(), body: { text: `${tag} ${i} ${'x'.repeat(200)}` }, attributes: { tag } },
+    ]).flat();
+    const res = await es.ok<{ errors: boolean }>(
+      'POST',
+      '/_bulk?refresh=true',
+      lines.map((l) => JSON.stringify(l)).join('\n') + '\n',
+    );
+    expect(res.errors).toBe(false);
+  }
+
+  /** Backing indices oldest first, with their store size in bytes. */
+  async function backing(): Promise<{ index: string; bytes: number }[]> {
+    await es.ok('POST', `/${INDICES}/_flush?expand_wildcards=all`);
+    const text = (
+      await es.request('GET', `/_cat/indices/${INDICES}?h=index,store.size&bytes=b&s=creation.date:asc&expand_wildcards=all`)
+    ).body as unknown as string;
+    return text
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.trim().split(/\s+/))
+      .map(([index, bytes]) => ({ index: index!, bytes: Number(bytes) }));
+  }
+
+  it('deletes backing indices oldest first until the total fits, and rolls a write index over before deleting it', async () => {
+    // Oldest: a large index; then small ones across two data streams, the newest two being write indices.
+    await write('logs-sizecap.otel-default', 400, 'old');
+    await es.ok('POST', '/logs-sizecap.otel-default/_rollover');
+    await write('logs-sizecap.otel-default', 5, 'middle');
+    await write('logs-sizecap2.otel-default', 5, 'other');
+    const before = await backing();
+    expect(before).toHaveLength(3);
+    const total = before.reduce((s, i) => s + i.bytes, 0);
+    expect(before[0]!.bytes).toBeGreaterThan(total / 2);
+    // A limit only the oldest index's deletion satisfies.
+    const out = await runSizeCap(String(Math.floor(total - before[0]!.bytes / 2)));
+    expect(out).toContain(`deleted ${before[0]!.index}`);
+    expect((await backing()).map((i) => i.index)).toEqual(before.slice(1).map((i) => i.index));
+    // A limit nothing fits: every listed index goes, write indices after a rollover, so writing goes on.
+    await runSizeCap('1');
+    const after = await backing();
+    expect(after.map((i) => i.index).filter((i) => before.some((b) => b.index === i))).toEqual([]);
+    expect(after).toHaveLength(2); // the fresh write index of each data stream
+    await write('logs-sizecap.otel-default', 1, 'after');
+    expect(await es.search('logs-sizecap.otel-default', term('attributes.tag', 'after'))).toHaveLength(1);
+  }, 60_000);
 });
 
 requirePrerequisites('collector → real Elasticsearch', missing);
