@@ -21,6 +21,7 @@
 #   OTELKIT_AUDIT_RETENTION  365d   … audit logs (otelkit's getAuditLogger())
 #   OTELKIT_TRACES_RETENTION 7d     … traces
 #   OTELKIT_COLLECTOR_USER   otelkit-collector   OTELKIT_COLLECTOR_PASSWORD  (empty: the user is not created)
+#   OTELKIT_DATED_INDEX_PREFIX  (empty: none) template and Kibana data view for config.dated-index.yaml's daily indices
 #   OTELKIT_SAVED_OBJECTS    /setup/kibana/otelkit.ndjson
 set -eu
 
@@ -137,6 +138,21 @@ for stream in system audit; do
 done
 echo "setup: index templates for logs-*.otel-* (application), logs-otelkit.system.otel-*, logs-otelkit.audit.otel-*, traces-*.otel-*"
 
+# Daily indices for config.dated-index.yaml: <prefix>-logs-YYYY.MM.DD, each a data stream with the application
+# logs' settings and retention.
+dated=${OTELKIT_DATED_INDEX_PREFIX:-}
+if [ -n "$dated" ]; then
+  json PUT "$es/_index_template/otelkit-dated-logs" "{
+    \"_meta\": { \"managed_by\": \"otelkit setup\" },
+    \"index_patterns\": [\"$dated-logs-*\"],
+    \"priority\": 130,
+    \"data_stream\": {},
+    \"allow_auto_create\": true,
+    \"composed_of\": [\"otelkit-otel@settings\", \"otelkit-otel@mappings\", \"otelkit-logs-otel@mappings\", \"logs-otel@custom\"]
+  }"
+  echo "setup: index template for daily indices $dated-logs-YYYY.MM.DD"
+fi
+
 # Backing indices created before this run (or under another policy) switch over too.
 if [ "$ilm" = yes ]; then
   for pair in "logs-*.otel-*:app" "logs-otelkit.system.otel-*:system" "logs-otelkit.audit.otel-*:audit" "traces-*.otel-*:traces"; do
@@ -162,5 +178,13 @@ if [ -z "$kibana" ]; then
 fi
 echo "setup: waiting for Kibana at $kibana"
 wait_for Kibana "$kibana/api/status"
+if [ -n "$dated" ]; then
+  call POST "$kibana/api/data_views/data_view" -H 'kbn-xsrf: true' -H 'Content-Type: application/json' --data-binary "{
+    \"override\": true,
+    \"data_view\": { \"id\": \"otelkit-dated-logs\", \"name\": \"$dated logs (daily indices)\",
+      \"title\": \"$dated-logs-*\", \"timeFieldName\": \"@timestamp\" }
+  }" >/dev/null
+  echo "setup: Kibana data view $dated-logs-*"
+fi
 call POST "$kibana/api/saved_objects/_import?overwrite=true" -H 'kbn-xsrf: true' -F "file=@$saved_objects" >/dev/null
 echo "setup: Kibana saved objects imported from $saved_objects"

@@ -63,6 +63,7 @@ describe.runIf(missing.length === 0)('Elasticsearch and Kibana set-up job', () =
         ELASTIC_PASSWORD: 'elastic-secret',
         KIBANA_PASSWORD: 'kibana-secret',
         OTELKIT_COLLECTOR_PASSWORD: 'collector-secret',
+        OTELKIT_DATED_INDEX_PREFIX: 'pyerp',
         OTELKIT_APP_RETENTION: '5d',
         OTELKIT_SAVED_OBJECTS: SAVED_OBJECTS,
       },
@@ -126,6 +127,23 @@ describe.runIf(missing.length === 0)('Elasticsearch and Kibana set-up job', () =
     expect(first.every((r) => r.authorization === basic)).toBe(true);
   });
 
+  it('with OTELKIT_DATED_INDEX_PREFIX, a Kibana data view for the daily indices', () => {
+    const view = first.find((r) => r.path === '/api/data_views/data_view');
+    expect(view?.method).toBe('POST');
+    expect(JSON.parse(view!.body)).toEqual({
+      override: true,
+      data_view: {
+        id: 'otelkit-dated-logs',
+        name: 'pyerp logs (daily indices)',
+        title: 'pyerp-logs-*',
+        timeFieldName: '@timestamp',
+      },
+    });
+    expect(JSON.parse(first.find((r) => r.path === '/_index_template/otelkit-dated-logs')!.body).index_patterns).toEqual([
+      'pyerp-logs-*',
+    ]);
+  });
+
   it('imports the Kibana saved objects, overwriting earlier versions', () => {
     const imported = first.find((r) => r.path === '/api/saved_objects/_import?overwrite=true');
     expect(imported?.method).toBe('POST');
@@ -136,9 +154,12 @@ describe.runIf(missing.length === 0)('Elasticsearch and Kibana set-up job', () =
     const second = await setup();
     const shape = (rs: Recorded[]) => rs.map((r) => `${r.method} ${r.path}`);
     expect(shape(second)).toEqual(shape(first));
-    expect(second.every((r) => r.method === 'PUT' || r.path.includes('overwrite=true') || r.path.includes('_password'))).toBe(
-      true,
-    );
+    expect(
+      second.every(
+        (r) =>
+          r.method === 'PUT' || r.path.includes('overwrite=true') || r.path.includes('_password') || r.path.includes('data_view'),
+      ),
+    ).toBe(true);
   });
 
   it('fails when Elasticsearch refuses a request', async () => {

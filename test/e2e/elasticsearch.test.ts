@@ -20,6 +20,7 @@ import {
 import { SentryStandin } from '../harness/sentry-standin';
 import {
   allocateCollectorPorts,
+  COLLECTOR_CONFIG,
   collectorEnv,
   CollectorProcess,
   eventually,
@@ -91,7 +92,7 @@ class Stack {
     this.ports = await allocateCollectorPorts();
   }
 
-  async startCollector(password = COLLECTOR_PASSWORD): Promise<CollectorProcess> {
+  async startCollector(password = COLLECTOR_PASSWORD, configs = [COLLECTOR_CONFIG], extra: Record<string, string> = {}) {
     this.collector = new CollectorProcess(
       this.ports,
       collectorEnv(this.ports, this.storageDir, {
@@ -101,7 +102,9 @@ class Stack {
         SENTRY_OTLP_ENDPOINT: this.sentry.otlpEndpoint,
         SENTRY_PUBLIC_KEY: SENTRY_KEY,
         OTELCOL_BATCH_TIMEOUT: '200ms',
+        ...extra,
       }),
+      configs,
     );
     await this.collector.waitHealthy();
     return this.collector;
@@ -320,6 +323,42 @@ describe.runIf(missing.length === 0)(`collector → real Elasticsearch ${ES_VERS
     expect(again.map((h) => Number(attrs(h).seq)).sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i));
     expect(hits.length).toBe(30);
   }, 150_000);
+});
+
+describe.runIf(missing.length === 0)('collector/config.dated-index.yaml: daily <prefix>-logs-YYYY.MM.DD indices', () => {
+  const stack = new Stack();
+  let app: App | undefined;
+
+  beforeAll(async () => {
+    await stack.start();
+  }, 60_000);
+
+  afterAll(async () => {
+    await app?.stop('SIGKILL');
+    await stack.stop();
+  });
+
+  it('every log record also lands in pyerp-logs-<today>, which the pyerp-logs-* data view pattern finds', async () => {
+    const setup = await runSetupJob(es, { OTELKIT_DATED_INDEX_PREFIX: 'pyerp' });
+    expect(setup.stdout).toContain('daily indices pyerp-logs-YYYY.MM.DD');
+    const collector = await stack.startCollector(
+      COLLECTOR_PASSWORD,
+      [COLLECTOR_CONFIG, join(REPO_ROOT, 'collector', 'config.dated-index.yaml')],
+      { OTELKIT_DATED_INDEX_PREFIX: 'pyerp' },
+    );
+    app = startApp(collector);
+    expect((await get(await app.url('/burst/dated/5'))).status).toBe(200);
+    const hits = await es.waitForHits('pyerp-logs-*', term('burst_tag', 'dated'), 5);
+    const today = new Date().toISOString().slice(0, 10).replace(/-/g, '.');
+    expect([...new Set(hits.map((h) => h._index))]).toEqual([
+      expect.stringMatching(new RegExp(`^\\.ds-pyerp-logs-${today.replace(/\./g, '\\.')}-`)),
+    ]);
+    const resolved = await es.ok<{ data_streams: { name: string }[] }>('GET', '/_resolve/index/pyerp-logs-*');
+    expect(resolved.data_streams.map((d) => d.name)).toEqual([`pyerp-logs-${today}`]);
+    // The data streams are still written too.
+    await es.waitForHits('logs-generic.otel-default', term('burst_tag', 'dated'), 5);
+    expect(collector.output).not.toContain('index_not_found_exception');
+  }, 90_000);
 });
 
 describe.runIf(missing.length === 0)('collector/elasticsearch/size-cap.sh: the total size ceiling', () => {

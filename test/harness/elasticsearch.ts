@@ -2,7 +2,18 @@
 // for the end-to-end tests: an unprivileged user, security on with basic auth, free ports, a temporary data dir,
 // and a small client for the REST API.
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,6 +81,9 @@ export class ElasticsearchServer {
     execFileSync('cp', ['-al', ES_HOME, home]);
     cpSync(join(ES_HOME, 'config'), config, { recursive: true });
     for (const sub of ['data', 'logs', 'tmp']) mkdirSync(join(this.dir, sub));
+    // Some versions' JVM options write logs/gc.log under the home directory, which the node's user cannot write.
+    rmSync(join(home, 'logs'), { recursive: true, force: true });
+    symlinkSync(join(this.dir, 'logs'), join(home, 'logs'));
     this.port = await freePort();
     const transportPort = await freePort();
     writeFileSync(
@@ -119,6 +133,7 @@ export class ElasticsearchServer {
     // Its own process group, so that stop() reaches the launcher and the server JVM it forks.
     this.child = spawn(join(home, 'bin', 'elasticsearch'), [], {
       env,
+      cwd: this.dir,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
       ...(runAsRoot ? RUN_AS : {}),
