@@ -180,6 +180,15 @@ describe.runIf(missing.length === 0)(`collector → real Elasticsearch ${ES_VERS
     expect((await es.search(TRACES, term('service.name', SERVICE))).length).toBeGreaterThanOrEqual(3);
   });
 
+  it('secrets on span attributes are masked by the collector: no search finds them', async () => {
+    await get(await app.url('/login'));
+    const login = printedLines(app).find((l) => l.message === 'logged in')!;
+    const [span] = await es.waitForHits(TRACES, term('span_id', login.span_id), 1);
+    expect(attrs(span!)).toMatchObject({ 'user.password': '****', 'app.login.method': 'password' });
+    expect(await es.search('logs-*.otel-*,traces-*.otel-*', { query_string: { query: '*hunter2*' } })).toHaveLength(0);
+    expect(await es.search(TRACES, term('user.password', 'hunter2-span-secret'))).toHaveLength(0);
+  });
+
   it('audit and system records land in data streams of their own, application logs stay in the generic one', async () => {
     const base = await app.url('');
     expect((await fetch(`${base}/orders/9`, { method: 'DELETE' })).status).toBe(204);
