@@ -321,6 +321,8 @@ describe.runIf(missing.length === 0)(`collector → real Elasticsearch ${ES_VERS
     );
     await sleep(3000);
     expect(await collector.ownMetric('otelcol_exporter_send_failed_log_records', 'exporter="elasticsearch"')).toBe(0);
+    // What ElasticsearchExportStalled (collector/prometheus/rules) sees: a queue, and nothing sent.
+    expect(await collector.ownMetric('otelcol_exporter_sent_log_records', 'exporter="elasticsearch"')).toBe(0);
     expect(collector.output).not.toContain('Dropping data');
     expect(await es.search(LOGS, term('burst_tag', 'auth'))).toHaveLength(0);
     // Stopped the way an orchestrator does (SIGTERM, SIGKILL 5 s later) while the exporter still retries.
