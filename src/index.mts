@@ -4,6 +4,7 @@ export {
   flush,
   shutdown,
   getLogger,
+  getAuditLogger,
   logger,
   getRequestId,
   currentRequestContext,

@@ -8,7 +8,7 @@ export type {
   UndiciInstrumentationOptions,
   InstrumentationOptions,
 } from './config/instrumentation-options';
-export { getLogger, type OtelkitLogger } from './logging/logger';
+export { getLogger, getAuditLogger, type OtelkitLogger } from './logging/logger';
 export {
   getRequestId,
   currentRequestContext,

@@ -1,6 +1,6 @@
-// getLogger(name): winston loggers that write the standard JSON record to stdout (and optional rotating
-// files) and ship the same record over OTLP.
-import { createLogger, transports, type Logger } from 'winston';
+// getLogger(name) and getAuditLogger(name): winston loggers that write the standard JSON record to stdout (and
+// optional rotating files) and ship the same record over OTLP.
+import { createLogger, format, transports, type Logger } from 'winston';
 import type TransportStream from 'winston-transport';
 import { OpenTelemetryTransportV3 } from '@opentelemetry/winston-transport';
 import { Redactor } from '../redaction/redact';
@@ -45,29 +45,51 @@ function isOtlpTransport(t: TransportStream): boolean {
   return t.constructor.name === OpenTelemetryTransportV3.name;
 }
 
+/**
+ * The attribute that names a record's log stream. Audit records carry `log.stream: audit`; the collector routes
+ * each stream to its own Elasticsearch data stream (collector/config.yaml, transform/log_streams), which has its
+ * own retention. Records without it are application logs.
+ */
+export const LOG_STREAM_ATTRIBUTE = 'log.stream';
+
 export function getLogger(name = 'app'): OtelkitLogger {
-  const key = String(name);
-  const existing = loggers.get(key);
+  return loggerFor(String(name), undefined);
+}
+
+/**
+ * A logger for audit records (who did what to which object): the same record as getLogger's, marked
+ * `log.stream: audit` so that it is kept apart from, and longer than, the application logs.
+ */
+export function getAuditLogger(name = 'audit'): OtelkitLogger {
+  return loggerFor(String(name), 'audit');
+}
+
+function loggerFor(key: string, stream: 'audit' | undefined): OtelkitLogger {
+  const cacheKey = stream ? `${stream}\u0000${key}` : key;
+  const existing = loggers.get(cacheKey);
   if (existing) return existing;
   const config = currentConfig();
   redactor ??= new Redactor(config.redactKeys, config.redactPaths);
   const logger = createLogger({
     levels: LEVELS,
     level: config.logging.level,
-    format: createEnrichFormat({
-      loggerName: key,
-      // Read per record: start(options) may set the service after this logger was made.
-      resource: {
-        get serviceName() {
-          return currentConfig().service.name;
+    format: format.combine(
+      ...(stream ? [markStream(stream)] : []),
+      createEnrichFormat({
+        loggerName: key,
+        // Read per record: start(options) may set the service after this logger was made.
+        resource: {
+          get serviceName() {
+            return currentConfig().service.name;
+          },
+          get environment() {
+            return currentConfig().service.environment;
+          },
         },
-        get environment() {
-          return currentConfig().service.environment;
-        },
-      },
-      redactor,
-      limits: { maxStringLength: config.logging.maxStringLength },
-    }),
+        redactor,
+        limits: { maxStringLength: config.logging.maxStringLength },
+      }),
+    ),
     transports: outputTransports(),
     exitOnError: false,
   }) as OtelkitLogger;
@@ -88,8 +110,16 @@ export function getLogger(name = 'app'): OtelkitLogger {
   // A transport error (disk full, closed stdout) must not become an unhandled 'error' event in the app.
   logger.on('error', () => {});
   for (const t of logger.transports) t.on('error', () => {});
-  loggers.set(key, logger);
+  loggers.set(cacheKey, logger);
   return logger;
+}
+
+/** Sets the stream marker on every record, over any value the caller passed: an audit record stays one. */
+function markStream(stream: string) {
+  return format((info) => {
+    info[LOG_STREAM_ATTRIBUTE] = stream;
+    return info;
+  })();
 }
 
 /**

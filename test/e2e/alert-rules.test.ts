@@ -29,7 +29,7 @@ const missing = missingTools({ [PROMTOOL]: PROMETHEUS_SETUP });
 
 describe.runIf(missing.length === 0)('Prometheus alert rules (promtool)', () => {
   it('the rules file is valid and holds the ten alerts', async () => {
-    expect(await promtool('check', 'rules', RULES)).toContain('SUCCESS: 10 rules found');
+    expect(await promtool('check', 'rules', RULES)).toContain('SUCCESS: 12 rules found');
   });
 
   it('prometheus.yml and app-direct-scrape.yml are valid configurations', async () => {

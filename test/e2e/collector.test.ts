@@ -310,6 +310,20 @@ describe.runIf(missing.length === 0)('collector/config.yaml: outages and restart
     await expectDeliveredOnce(es, 'rejected', 30, 30_000, '30 records after per-document 429s');
   }, 60_000);
 
+  // A per-document 500 is a fault a real cluster cannot be made to show on demand, hence the stand-in. Such a
+  // document is never retried (config.yaml's retry_on_status): it cannot hold a consumer, and it is counted.
+  it('a document rejected with 500 inside a bulk response is not retried: counted once, the others arrive', async () => {
+    const { es } = backends;
+    const failedBefore = await collector.ownMetric('otelcol_elasticsearch_docs_processed', 'outcome="failed_server"');
+    es.failNextDocuments(500, 1);
+    await burst('poisoned', 20);
+    await es.waitFor(() => burstDocs(es, 'poisoned').length >= 19, 30_000, '19 of 20 records');
+    await sleep(2000);
+    expect(burstDocs(es, 'poisoned')).toHaveLength(19);
+    expect(await collector.ownMetric('otelcol_elasticsearch_docs_processed', 'outcome="failed_server"')).toBe(failedBefore + 1);
+    expect(collector.output).toMatch(/failed to index document/);
+  }, 60_000);
+
   it('the collector killed (SIGKILL) with records queued for Elasticsearch sends them after a restart', async () => {
     const { es } = backends;
     const refusedBefore = es.bulkRequests.filter((r) => r.status !== 200).length;

@@ -55,7 +55,18 @@ describe.runIf(missing.length === 0)('collector/compose.yaml', () => {
 
   it('runs the app, agent, collector, Elasticsearch, Kibana, Prometheus, Alertmanager, Grafana and the set-up job', () => {
     expect(Object.keys(compose.services).sort()).toEqual(
-      ['agent', 'alertmanager', 'app', 'collector', 'elasticsearch', 'grafana', 'kibana', 'prometheus', 'setup'].sort(),
+      [
+        'agent',
+        'alertmanager',
+        'app',
+        'collector',
+        'elasticsearch',
+        'grafana',
+        'kibana',
+        'prometheus',
+        'setup',
+        'size-cap',
+      ].sort(),
     );
   });
 

@@ -214,6 +214,8 @@ describe.runIf(missing.length === 0)('dashboards and alert rules against a real 
       'CollectorExportFailing',
       'CollectorQueueFilling',
       'CollectorRefusingData',
+      'ElasticsearchDocumentsRejected',
+      'ElasticsearchExportStalled',
       'ErrorLogRateHigh',
       'EventLoopDelayHigh',
       'HighCpu',

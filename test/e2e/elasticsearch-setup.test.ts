@@ -1,7 +1,8 @@
 // collector/elasticsearch/setup.sh, the stack's one-shot set-up job, run for real (sh + curl) against a server
-// that records every request in place of Elasticsearch and Kibana (neither runs on the test machines). Checks the
-// retention it applies (ILM policies attached through the OTel `@custom` component templates), the Kibana import,
-// and that a second run sends the same requests: every call replaces, nothing accumulates.
+// that records every request, in place of what no real server here can show: an Elasticsearch with ILM (the
+// integ-test distribution lacks the module; test/e2e/elasticsearch.test.ts runs setup.sh against it for the
+// templates) and Kibana. Checks the retention requests (one ILM policy per stream, attached through the
+// templates), the Kibana import, and that a second run sends the same requests: every call replaces.
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -61,36 +62,86 @@ describe.runIf(missing.length === 0)('Elasticsearch and Kibana set-up job', () =
         KIBANA_URL: url,
         ELASTIC_PASSWORD: 'elastic-secret',
         KIBANA_PASSWORD: 'kibana-secret',
-        OTELKIT_LOGS_RETENTION: '5d',
+        OTELKIT_COLLECTOR_PASSWORD: 'collector-secret',
+        OTELKIT_DATED_INDEX_PREFIX: 'pyerp',
+        OTELKIT_APP_RETENTION: '5d',
         OTELKIT_SAVED_OBJECTS: SAVED_OBJECTS,
       },
     });
-    return requests.slice(from).filter((r) => !r.path.startsWith('/_cluster/health') && r.path !== '/api/status');
+    return requests
+      .slice(from)
+      .filter((r) => !r.path.startsWith('/_cluster/health') && r.path !== '/api/status' && r.path !== '/_ilm/status');
   }
 
   let first: Recorded[] = [];
-  it('applies ILM retention to the OTel logs and traces data streams through their @custom templates', async () => {
+  it('gives each stream its ILM policy (app, system, audit, traces), attached through the index templates', async () => {
     first = await setup();
     const body = (method: string, path: string) => {
       const r = first.find((q) => q.method === method && q.path === path);
       expect(r, `${method} ${path}`).toBeDefined();
       return JSON.parse(r!.body) as Record<string, any>;
     };
-    const logs = body('PUT', '/_ilm/policy/otelkit-logs');
-    expect(logs.policy.phases.hot.actions.rollover).toEqual({ max_primary_shard_size: '100mb', max_age: '1d' });
-    expect(logs.policy.phases.delete).toEqual({ min_age: '5d', actions: { delete: {} } });
-    expect(body('PUT', '/_ilm/policy/otelkit-traces').policy.phases.delete.min_age).toBe('3d');
-    for (const signal of ['logs', 'traces']) {
-      expect(body('PUT', `/_component_template/${signal}-otel@custom`).template.settings).toEqual({
-        'index.lifecycle.name': `otelkit-${signal}`,
-      });
-      expect(
-        body('PUT', `/${signal}-*.otel-*/_settings?allow_no_indices=true&expand_wildcards=all`)['index.lifecycle.name'],
-      ).toBe(`otelkit-${signal}`);
+    const app = body('PUT', '/_ilm/policy/otelkit-app');
+    expect(app.policy.phases.hot.actions.rollover).toEqual({ max_primary_shard_size: '100mb', max_age: '1d' });
+    expect(app.policy.phases.delete).toEqual({ min_age: '5d', actions: { delete: {} } });
+    expect(body('PUT', '/_ilm/policy/otelkit-system').policy.phases.delete.min_age).toBe('90d');
+    expect(body('PUT', '/_ilm/policy/otelkit-audit').policy.phases.delete.min_age).toBe('365d');
+    expect(body('PUT', '/_ilm/policy/otelkit-traces').policy.phases.delete.min_age).toBe('7d');
+    expect(body('PUT', '/_component_template/logs-otel@custom').template.settings).toEqual({
+      'index.mapping.ignore_malformed': true,
+      'index.lifecycle.name': 'otelkit-app',
+    });
+    expect(body('PUT', '/_component_template/traces-otel@custom').template.settings['index.lifecycle.name']).toBe(
+      'otelkit-traces',
+    );
+    for (const stream of ['system', 'audit']) {
+      expect(body('PUT', `/_component_template/otelkit-${stream}@lifecycle`).template.settings['index.lifecycle.name']).toBe(
+        `otelkit-${stream}`,
+      );
+      const template = body('PUT', `/_index_template/otelkit-logs-${stream}`);
+      expect(template.index_patterns).toEqual([`logs-otelkit.${stream}.otel-*`]);
+      // The stream's own lifecycle comes last, so it wins over the application logs' one.
+      expect(template.composed_of.at(-1)).toBe(`otelkit-${stream}@lifecycle`);
+    }
+    for (const [pattern, stream] of [
+      ['logs-*.otel-*', 'app'],
+      ['logs-otelkit.system.otel-*', 'system'],
+      ['logs-otelkit.audit.otel-*', 'audit'],
+      ['traces-*.otel-*', 'traces'],
+    ]) {
+      expect(body('PUT', `/${pattern}/_settings?allow_no_indices=true&expand_wildcards=all`)['index.lifecycle.name']).toBe(
+        `otelkit-${stream}`,
+      );
     }
     expect(body('POST', '/_security/user/kibana_system/_password')).toEqual({ password: 'kibana-secret' });
+    // The role the end-to-end tests write with (as a file-realm role: the integ-test cluster cannot create
+    // API roles, it lacks the analysis module the .security index needs).
+    expect(body('PUT', '/_security/role/otelkit_collector')).toEqual(
+      JSON.parse(readFileSync(join(REPO_ROOT, 'collector', 'elasticsearch', 'collector-role.json'), 'utf8')),
+    );
+    expect(body('PUT', '/_security/user/otelkit-collector')).toMatchObject({
+      password: 'collector-secret',
+      roles: ['otelkit_collector'],
+    });
     const basic = `Basic ${Buffer.from('elastic:elastic-secret').toString('base64')}`;
     expect(first.every((r) => r.authorization === basic)).toBe(true);
+  });
+
+  it('with OTELKIT_DATED_INDEX_PREFIX, a Kibana data view for the daily indices', () => {
+    const view = first.find((r) => r.path === '/api/data_views/data_view');
+    expect(view?.method).toBe('POST');
+    expect(JSON.parse(view!.body)).toEqual({
+      override: true,
+      data_view: {
+        id: 'otelkit-dated-logs',
+        name: 'pyerp logs (daily indices)',
+        title: 'pyerp-logs-*',
+        timeFieldName: '@timestamp',
+      },
+    });
+    expect(JSON.parse(first.find((r) => r.path === '/_index_template/otelkit-dated-logs')!.body).index_patterns).toEqual([
+      'pyerp-logs-*',
+    ]);
   });
 
   it('imports the Kibana saved objects, overwriting earlier versions', () => {
@@ -103,13 +154,16 @@ describe.runIf(missing.length === 0)('Elasticsearch and Kibana set-up job', () =
     const second = await setup();
     const shape = (rs: Recorded[]) => rs.map((r) => `${r.method} ${r.path}`);
     expect(shape(second)).toEqual(shape(first));
-    expect(second.every((r) => r.method === 'PUT' || r.path.includes('overwrite=true') || r.path.includes('_password'))).toBe(
-      true,
-    );
+    expect(
+      second.every(
+        (r) =>
+          r.method === 'PUT' || r.path.includes('overwrite=true') || r.path.includes('_password') || r.path.includes('data_view'),
+      ),
+    ).toBe(true);
   });
 
   it('fails when Elasticsearch refuses a request', async () => {
-    const refusing = createServer((req, res) => res.writeHead(req.url!.startsWith('/_ilm') ? 403 : 200).end('{}'));
+    const refusing = createServer((req, res) => res.writeHead(req.url!.startsWith('/_component_template') ? 403 : 200).end('{}'));
     await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
     const port = (refusing.address() as AddressInfo).port;
     try {

@@ -1,7 +1,10 @@
-// Elasticsearch stand-in: Elasticsearch cannot run on the test machines, so this HTTP server speaks the part of
-// its API that the collector's elasticsearch exporter uses (root info with the product header, the bulk API) and
-// records the documents it accepted per index or data stream. It can refuse requests on demand (429, 503, …)
-// to test retries and outages. It is not Elasticsearch: no mappings, no search, no index templates.
+// Elasticsearch stand-in for faults on demand, which a real cluster cannot be made to show in test time: a 503
+// on every bulk request for exactly as long as a test wants, and per-document 429s for the next N documents.
+// It speaks the part of the API the collector's elasticsearch exporter uses (root info with the product header,
+// the bulk API) and records the documents it accepted. It is not Elasticsearch: no mappings, no search, no
+// templates, no security, no `require_data_stream`. Everything else runs against the real one
+// (test/harness/elasticsearch.ts); the suites that still send here only need somewhere for the collector's
+// Elasticsearch traffic while they test Sentry, Prometheus or the scale-out topology.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';

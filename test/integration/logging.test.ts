@@ -75,6 +75,31 @@ describe('JSON schema', () => {
   });
 });
 
+describe('audit logger', () => {
+  it('getAuditLogger() writes the same schema, marked log.stream: audit on stdout and over OTLP, whatever the caller passed', async () => {
+    const app = launch('elasticsearch-app.cjs');
+    const base = await app.url('');
+    expect((await fetch(`${base}/orders/5`, { method: 'DELETE' })).status).toBe(204);
+    await bed.receiver.waitFor(() => bed.receiver.logs.some((l) => l.body === 'order deleted'), 10_000, 'the audit record');
+    const line = jsonLines(app.stdout).find((l) => l.message === 'order deleted')!;
+    expect(line).toMatchObject({
+      level: 'INFO',
+      logger_name: 'audit',
+      event_type: 'order.delete',
+      object_id: '5',
+      user_id: '42',
+    });
+    expect(line['log.stream']).toBe('audit');
+    expect(line.request_id).toBe(jsonLines(app.stdout).find((l) => l.message === 'order removed from cache')!.request_id);
+    const record = bed.receiver.logs.find((l) => l.body === 'order deleted')!;
+    expect(record.attributes['log.stream']).toBe('audit');
+    expect(record.traceId).toBe(line.trace_id);
+    // The application logger's record of the same request carries no marker.
+    const appLine = jsonLines(app.stdout).find((l) => l.message === 'order removed from cache')!;
+    expect(appLine).not.toHaveProperty(['log.stream']);
+  });
+});
+
 describe('redaction', () => {
   it('masks sensitive keys and card numbers in log lines, OTLP records and span attributes', async () => {
     const app = launch('logging-app.cjs');
