@@ -2,7 +2,7 @@
 // `promtool check` on the rules and both scrape configurations, and `promtool test rules` on the unit tests,
 // in which every alert has a series that fires and one that does not.
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -56,6 +56,44 @@ describe.runIf(missing.length === 0)('Prometheus alert rules (promtool)', () => 
   it('promtool test rules passes', async () => {
     expect(await promtool('test', 'rules', RULE_TESTS)).toContain('SUCCESS');
   });
+
+  // The other rule files (service down, hosts, databases): prometheus.yml loads rules/*.yml, so each file here
+  // is live and has its own unit tests, tests/<name>.test.yml, with a firing and a silent case per alert.
+  const ruleFiles = readdirSync(join(PROMETHEUS_DIR, 'rules')).filter((f) => f.endsWith('.yml'));
+  it('every rule file has its unit tests', () => {
+    expect(ruleFiles).toEqual(
+      expect.arrayContaining([
+        'otelkit-alerts.yml',
+        'otelkit-database-alerts.yml',
+        'otelkit-host-alerts.yml',
+        'otelkit-service-down-alerts.yml',
+      ]),
+    );
+    const testFiles = readdirSync(join(PROMETHEUS_DIR, 'tests'));
+    for (const file of ruleFiles) expect(testFiles).toContain(file.replace(/\.yml$/, '.test.yml'));
+  });
+  for (const file of ruleFiles.filter((f) => f !== 'otelkit-alerts.yml')) {
+    const rules = join(PROMETHEUS_DIR, 'rules', file);
+    const tests = join(PROMETHEUS_DIR, 'tests', file.replace(/\.yml$/, '.test.yml'));
+    it(`${file}: valid, every alert fires in one case and stays silent in another, promtool test rules passes`, async () => {
+      expect(await promtool('check', 'rules', rules)).toContain('SUCCESS');
+      const alerts = [...readFileSync(rules, 'utf8').matchAll(/- alert: (\w+)/g)].map((m) => m[1]!);
+      expect(alerts.length).toBeGreaterThan(0);
+      const cases = readFileSync(tests, 'utf8').split('- eval_time:');
+      for (const alert of alerts) {
+        const own = cases.filter((c) => c.includes(`alertname: ${alert}\n`));
+        expect(
+          own.some((c) => /exp_alerts: \[\]/.test(c)),
+          `${alert}: a case expecting no alert`,
+        ).toBe(true);
+        expect(
+          own.some((c) => /exp_labels:/.test(c)),
+          `${alert}: a case expecting it to fire`,
+        ).toBe(true);
+      }
+      expect(await promtool('test', 'rules', tests)).toContain('SUCCESS');
+    });
+  }
 });
 
 requirePrerequisites('Prometheus alert rules', missing);

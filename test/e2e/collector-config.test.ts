@@ -25,6 +25,7 @@ const GATEWAY_AUTH_OVERLAY = join(SCALE_OUT_DIR, 'gateway-auth.yaml');
 const AGENT_CONFIG = join(SCALE_OUT_DIR, 'agent.yaml');
 const AGENT_STATIC = join(SCALE_OUT_DIR, 'agent.static.yaml');
 const AGENT_DNS = join(SCALE_OUT_DIR, 'agent.dns.yaml');
+const AGENT_DATABASES = join(SCALE_OUT_DIR, 'agent.databases.yaml');
 
 /** Every config the project ships, as the collector is meant to be started with it. */
 const CONFIG_SETS: string[][] = [
@@ -37,6 +38,7 @@ const CONFIG_SETS: string[][] = [
 const AGENT_CONFIG_SETS: string[][] = [
   [AGENT_CONFIG, AGENT_STATIC],
   [AGENT_CONFIG, AGENT_DNS],
+  [AGENT_CONFIG, AGENT_STATIC, AGENT_DATABASES],
 ];
 
 /** Dummy values for every variable the configs read without a default. */
