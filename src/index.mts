@@ -11,4 +11,7 @@ export {
   setUser,
   setOrganization,
   setSession,
+  businessCounter,
+  businessHistogram,
+  businessUpDownCounter,
 } from './index.js';
