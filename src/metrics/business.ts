@@ -9,12 +9,15 @@ export const BUSINESS_SCOPE = 'otelkit.business';
 /** The value an attribute takes once its bound is reached. */
 export const OTHER_VALUE = '_other';
 export const DEFAULT_MAX_VALUES = 100;
+/** Without a declared list, the first this many distinct keys are kept: keys made from data would be unbounded too. */
+export const MAX_UNDECLARED_KEYS = 10;
 
 export interface BusinessMetricOptions {
   description?: string;
   /** UCUM unit: `s` for durations, `{ticket}` for counts of things, `By` for sizes. */
   unit?: string;
-  /** The attribute keys kept on each recording; other keys are dropped (with one warning). */
+  /** The attribute keys kept on each recording; other keys are dropped (with one warning). Without it, the first
+   * 10 distinct keys. */
   attributes?: readonly string[];
   /** Distinct values kept per attribute (default 100); later new values are recorded as `_other`. */
   maxValuesPerAttribute?: number;
@@ -123,9 +126,18 @@ class GuardedInstrument {
         this.warnOnce(`key:${key}`, `attribute "${key}" is not declared in attributes; dropped`);
         continue;
       }
-      const value = String(raw);
       let values = this.seen.get(key);
-      if (!values) this.seen.set(key, (values = new Set()));
+      if (!values) {
+        if (!this.allowed && this.seen.size >= MAX_UNDECLARED_KEYS) {
+          this.warnOnce(
+            'keys',
+            `more than ${MAX_UNDECLARED_KEYS} distinct attribute keys; "${key}" and later new keys are dropped (declare them in attributes)`,
+          );
+          continue;
+        }
+        this.seen.set(key, (values = new Set()));
+      }
+      const value = String(raw);
       if (values.has(value)) result[key] = value;
       else if (values.size < this.maxValues) {
         values.add(value);

@@ -82,6 +82,23 @@ describe('business metrics over OTLP', () => {
     expect(app.stderrLines(/reached 3 distinct values/)).toHaveLength(1);
   });
 
+  it('without declared attributes, the first ten distinct keys are kept and later ones dropped with one warning', async () => {
+    const app = bed.launch('business-app.cjs');
+    const base = await app.url('');
+    for (let n = 0; n < 14; n++) await get(`${base}/tag?n=${n}`);
+    const { receiver } = bed;
+    const total = () =>
+      (latest(receiver.metrics, 'tickets.tagged')?.dataPoints ?? []).reduce((sum, p) => sum + (p.value ?? 0), 0);
+    await receiver.waitFor(() => total() === 14, 10_000, 'fourteen tagged tickets');
+    const keys = latest(receiver.metrics, 'tickets.tagged')!.dataPoints.map((p) => Object.keys(p.attributes).join(','));
+    // Ten series with one key each, and the four recordings past the bound counted without attributes.
+    expect(keys.filter((k) => k !== '').sort()).toEqual(Array.from({ length: 10 }, (_, n) => `tag_${n}`).sort());
+    expect(
+      latest(receiver.metrics, 'tickets.tagged')!.dataPoints.find((p) => Object.keys(p.attributes).length === 0)?.value,
+    ).toBe(4);
+    expect(app.stderrLines(/more than 10 distinct attribute keys; "tag_10"/)).toHaveLength(1);
+  });
+
   it('bad values and names give one warning each and never throw into the app', async () => {
     const app = bed.launch('business-app.cjs');
     const base = await app.url('');
