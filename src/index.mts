@@ -12,5 +12,8 @@ export {
   setUser,
   setOrganization,
   setSession,
+  businessCounter,
+  businessHistogram,
+  businessUpDownCounter,
 } from './index.js';
 export type { StartOptions, HttpInstrumentationOptions, UndiciInstrumentationOptions, InstrumentationOptions } from './index.js';

@@ -19,6 +19,17 @@ export {
   type RequestContext,
   type UserContext,
 } from './context/request-context';
+export {
+  businessCounter,
+  businessHistogram,
+  businessUpDownCounter,
+  type BusinessAttributes,
+  type BusinessCounter,
+  type BusinessHistogram,
+  type BusinessHistogramOptions,
+  type BusinessMetricOptions,
+  type BusinessUpDownCounter,
+} from './metrics/business';
 
 /** A ready logger named "app", for services that want one logger. */
 export const logger = getLogger('app');

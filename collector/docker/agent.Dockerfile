@@ -16,7 +16,7 @@ RUN GOPROXY="$(go env GOPROXY | sed 's/,direct$//'),file:///info-proxy,direct" \
 
 FROM alpine:3.22
 COPY --from=build /otelkit-agent /usr/local/bin/otelkit-agent
-COPY scale-out/agent.yaml scale-out/agent.static.yaml scale-out/agent.dns.yaml /etc/otelkit/
+COPY scale-out/agent.yaml scale-out/agent.static.yaml scale-out/agent.dns.yaml scale-out/agent.databases.yaml /etc/otelkit/
 # Root: hostmetrics reads the host's /proc and mounted file systems under OTELCOL_HOSTMETRICS_ROOT_PATH.
 EXPOSE 4317 4318 8888 13133
 ENTRYPOINT ["/usr/local/bin/otelkit-agent"]

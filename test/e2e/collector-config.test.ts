@@ -21,16 +21,19 @@ const run = promisify(execFile);
 const COLLECTOR_DIR = join(REPO_ROOT, 'collector');
 
 const GATEWAY_OVERLAY = join(SCALE_OUT_DIR, 'gateway.yaml');
+const PSEUDONYMISE_OVERLAY = join(REPO_ROOT, 'collector', 'config.pseudonymise.yaml');
 const GATEWAY_AUTH_OVERLAY = join(SCALE_OUT_DIR, 'gateway-auth.yaml');
 const AGENT_CONFIG = join(SCALE_OUT_DIR, 'agent.yaml');
 const AGENT_STATIC = join(SCALE_OUT_DIR, 'agent.static.yaml');
 const AGENT_DNS = join(SCALE_OUT_DIR, 'agent.dns.yaml');
+const AGENT_DATABASES = join(SCALE_OUT_DIR, 'agent.databases.yaml');
 
 /** Every config the project ships, as the collector is meant to be started with it. */
 const CONFIG_SETS: string[][] = [
   [COLLECTOR_CONFIG],
   [COLLECTOR_CONFIG, FILELOG_OVERLAY],
   [COLLECTOR_CONFIG, join(COLLECTOR_DIR, 'config.dated-index.yaml')],
+  [COLLECTOR_CONFIG, PSEUDONYMISE_OVERLAY],
   [COLLECTOR_CONFIG, GATEWAY_OVERLAY],
   [COLLECTOR_CONFIG, GATEWAY_OVERLAY, GATEWAY_AUTH_OVERLAY],
 ];
@@ -38,6 +41,7 @@ const CONFIG_SETS: string[][] = [
 const AGENT_CONFIG_SETS: string[][] = [
   [AGENT_CONFIG, AGENT_STATIC],
   [AGENT_CONFIG, AGENT_DNS],
+  [AGENT_CONFIG, AGENT_STATIC, AGENT_DATABASES],
 ];
 
 /** Dummy values for every variable the configs read without a default. */
@@ -47,6 +51,7 @@ const REQUIRED_ENV = {
   OTELCOL_GATEWAY_TOKEN: 'dummy-token',
   OTELCOL_TLS_CERT_FILE: '/dummy/cert.pem',
   OTELCOL_TLS_KEY_FILE: '/dummy/key.pem',
+  OTELKIT_PSEUDONYMISATION_KEY: 'dummy-pseudonymisation-key-of-32-bytes',
 };
 const AGENT_REQUIRED_ENV = {
   OTELCOL_GATEWAY_ENDPOINTS: '[gateway-1.example.invalid:4317, gateway-2.example.invalid:4317]',

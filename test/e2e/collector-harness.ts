@@ -11,7 +11,8 @@ import { freePort } from '../harness/prometheus';
 export const COLLECTOR_BINARY = join(REPO_ROOT, 'collector', '_build', 'otelkit-collector');
 export const COLLECTOR_CONFIG = join(REPO_ROOT, 'collector', 'config.yaml');
 export const FILELOG_OVERLAY = join(REPO_ROOT, 'collector', 'config.filelog.yaml');
-export const PROMETHEUS_BINARY = '/usr/bin/prometheus';
+/** Debian's by default; PROMETHEUS_BIN runs the same tests against another build (scripts/install-prometheus.sh). */
+export const PROMETHEUS_BINARY = process.env.PROMETHEUS_BIN ?? '/usr/bin/prometheus';
 /** The scale-out agent: a separate distribution (collector/scale-out/agent-builder-config.yaml). */
 export const AGENT_BINARY = join(REPO_ROOT, 'collector', '_build', 'agent', 'otelkit-agent');
 export const SCALE_OUT_DIR = join(REPO_ROOT, 'collector', 'scale-out');

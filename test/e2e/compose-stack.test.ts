@@ -26,6 +26,8 @@ interface Service {
   depends_on?: Record<string, { condition: string }>;
   volumes?: string[];
   healthcheck?: { test: string[] };
+  mem_limit?: string;
+  environment?: Record<string, string>;
   restart?: string;
 }
 interface Compose {
@@ -53,7 +55,7 @@ describe.runIf(missing.length === 0)('collector/compose.yaml', () => {
     expect(stdout).toContain('ok -- validation done');
   });
 
-  it('runs the app, agent, collector, Elasticsearch, Kibana, Prometheus, Alertmanager, Grafana and the set-up job', () => {
+  it('runs the app, agent, collector, Elasticsearch, Kibana, Prometheus, Alertmanager, Grafana, postgres_exporter and the set-up job', () => {
     expect(Object.keys(compose.services).sort()).toEqual(
       [
         'agent',
@@ -63,11 +65,26 @@ describe.runIf(missing.length === 0)('collector/compose.yaml', () => {
         'elasticsearch',
         'grafana',
         'kibana',
+        'postgres-exporter',
         'prometheus',
         'setup',
         'size-cap',
       ].sort(),
     );
+  });
+
+  it('limits the memory of the collector and the agent, with GOMEMLIMIT at 80% of the limit', () => {
+    const bytes = (size: string) => {
+      const match = /^(\d+)\s*(m|g|MiB|GiB)$/i.exec(size)!;
+      return Number(match[1]) * 1024 ** (/^g/i.test(match[2]!) ? 3 : 2);
+    };
+    for (const name of ['collector', 'agent']) {
+      const service = compose.services[name]!;
+      expect(service.mem_limit, `${name} mem_limit`).toBeDefined();
+      const ratio = bytes(service.environment!.GOMEMLIMIT!) / bytes(service.mem_limit!);
+      expect(ratio, `${name} GOMEMLIMIT / mem_limit`).toBeGreaterThan(0.75);
+      expect(ratio, `${name} GOMEMLIMIT / mem_limit`).toBeLessThanOrEqual(0.8);
+    }
   });
 
   it('gives every long-running service a health check; the set-up job runs once, before the collector', () => {
