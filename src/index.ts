@@ -18,7 +18,7 @@ export {
   setSession,
   type RequestContext,
   type UserContext,
-} from './context/request-context';
+} from './request/request-context';
 export {
   businessCounter,
   businessHistogram,

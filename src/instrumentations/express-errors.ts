@@ -3,7 +3,7 @@
 // per route handler to keep a handler's (or a middleware's) exception: it is noted for the request's server span.
 import { createRequire } from 'node:module';
 import { tracingChannel } from 'node:diagnostics_channel';
-import { noteRequestError } from '../context/exception-processor';
+import { noteRequestError } from '../request/exception-processor';
 
 const ROUTER_CHANNEL = 'express.router.request';
 

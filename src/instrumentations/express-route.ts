@@ -30,7 +30,7 @@ import {
   InstrumentationNodeModuleFile,
 } from '@opentelemetry/instrumentation';
 import { OTELKIT_VERSION } from '../version';
-import { noteRequestError } from '../context/exception-processor';
+import { noteRequestError } from '../request/exception-processor';
 
 type Next = (err?: unknown) => void;
 type HandleRequest = (this: Layer, req: object, res: object, next: Next) => void;

@@ -11,7 +11,7 @@
 //   instrumentation reads it when the response ends. A request that a later hook answers (an authentication hook's
 //   401, a schema's 400) keeps its route. A request no route matched (fastify's 404 handler) gets none.
 // - `onError`, which fastify runs only when it answers with an error: it notes the error, which the server span
-//   records if it ends as an error (a 5xx), as for express (../context/exception-processor).
+//   records if it ends as an error (a 5xx), as for express (../request/exception-processor).
 // What the others do: @fastify/otel (upstream's fastify instrumentation since the contrib one was removed; it binds
 // an @opentelemetry/instrumentation line otelkit does not run) subscribes to the same channel and sets the same
 // route from its own `onRequest` hook, next to a span per request, per hook and per handler. fastify 5's
@@ -23,7 +23,7 @@ import { context } from '@opentelemetry/api';
 import { getRPCMetadata, RPCType } from '@opentelemetry/core';
 import { InstrumentationBase } from '@opentelemetry/instrumentation';
 import { OTELKIT_VERSION } from '../version';
-import { noteRequestError } from '../context/exception-processor';
+import { noteRequestError } from '../request/exception-processor';
 
 const INITIALIZATION_CHANNEL = 'fastify.initialization';
 

@@ -11,7 +11,7 @@ import type {
 } from '../config/instrumentation-options';
 import { diagnostics } from '../diagnostics';
 import { REDACTED, type Redactor } from '../redaction/redact';
-import type { HttpHooks } from '../context/http-hooks';
+import type { HttpHooks } from '../request/http-hooks';
 import { KNOWN_METHODS } from './http-common';
 
 /** Sets `http.<type>.header.<name>` for each configured header `get(name)` finds, as upstream's headerCapture. */

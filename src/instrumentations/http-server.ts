@@ -24,7 +24,7 @@ import {
   type Span,
 } from '@opentelemetry/api';
 import { RPCType, suppressTracing, type RPCMetadata } from '@opentelemetry/core';
-import type { HttpHooks } from '../context/http-hooks';
+import type { HttpHooks } from '../request/http-hooks';
 import { OwnHttpInstrumentation, SpanOnTop, normalizeMethod, spanMethod } from './http-common';
 import { NOT_RECORDING, pathOf, type ServerOptions } from './http-options';
 import { HTTP_SERVER_ATTRIBUTES } from '../metrics/views';

@@ -7,7 +7,7 @@ import { diagnostics } from '../diagnostics';
 import { requireBundled } from '../bundled';
 import { INSTRUMENTATIONS, type InstrumentationEntry, type InstrumentationName } from './table';
 import { createInstalledCheck, resolutionRoots } from './installed';
-import { createHttpHooks } from '../context/http-hooks';
+import { createHttpHooks } from '../request/http-hooks';
 import { HttpServerInstrumentation } from './http-server';
 import { noteRouterErrors, ownExpressCaptureFits } from './express-errors';
 import { ExpressRouteInstrumentation } from './express-route';
@@ -16,7 +16,7 @@ import { UndiciClientInstrumentation } from './undici-client';
 import { OwnHttpInstrumentation } from './http-common';
 import { serverOptions, undiciOptions, upstreamHttpConfig } from './http-options';
 import type { Redactor } from '../redaction/redact';
-import { getRequestId } from '../context/request-context';
+import { getRequestId } from '../request/request-context';
 import { RequireRouter } from './require-router';
 
 type InstrumentationClass = new (config?: InstrumentationConfig) => Instrumentation;

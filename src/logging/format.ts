@@ -2,7 +2,7 @@
 // redaction, safe values); `jsonLine` and `prettyLine` render it for stdout and files.
 import { context, trace } from '@opentelemetry/api';
 import { format, type Logform } from 'winston';
-import { currentRequestContext } from '../context/request-context';
+import { currentRequestContext } from '../request/request-context';
 import type { Redactor } from '../redaction/redact';
 import { exceptionFields } from './exception';
 import { countLogRecord } from '../metrics/log-records';

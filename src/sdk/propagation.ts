@@ -2,7 +2,7 @@
 import type { TextMapPropagator } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { PropagatorName } from '../config/resolve';
-import { RequestIdPropagator } from '../context/propagator';
+import { RequestIdPropagator } from '../request/propagator';
 
 function createOne(name: PropagatorName): TextMapPropagator {
   switch (name) {

@@ -20,7 +20,7 @@ import { EncodingBatchSpanProcessor } from './encoding-span-processor';
 import type { EncodedExporter } from './encoding-batch';
 import type { Redactor } from '../redaction/redact';
 import { RedactingSpanProcessor } from '../redaction/span-processor';
-import { ServerSpanExceptionProcessor } from '../context/exception-processor';
+import { ServerSpanExceptionProcessor } from '../request/exception-processor';
 
 export function createSampler({ sampler, samplerRatio }: Config['traces']): Sampler {
   switch (sampler) {

@@ -1,7 +1,7 @@
 // New request ids: UUID version 4 text, unique, random in every position the version and variant leave free;
 // well-formed incoming ids are kept.
 import { describe, expect, it } from 'vitest';
-import { newRequestId, requestIdFrom } from '../../src/context/request-id';
+import { newRequestId, requestIdFrom } from '../../src/request/request-id';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
