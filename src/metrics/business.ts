@@ -1,8 +1,8 @@
 // Business metrics (tickets created, approval time, orders pending): counters, histograms and up-down counters
 // over the OpenTelemetry meter, with declared attributes and a bound on the values each attribute takes.
-import { metrics, type Attributes, type Counter, type Histogram, type UpDownCounter } from '@opentelemetry/api';
+import { type Attributes, type Counter, type Histogram, type UpDownCounter } from '@opentelemetry/api';
 import { diagnostics } from '../diagnostics';
-import { processState } from '../state';
+import { sdkMeterProvider } from './meter-provider';
 
 /** The meter's name: every business series carries `otel_scope_name="otelkit.business"` in Prometheus. */
 export const BUSINESS_SCOPE = 'otelkit.business';
@@ -53,10 +53,14 @@ let folded: Counter | undefined;
 
 /** Recordings whose attribute value was replaced by `_other`, per metric and attribute: the guard's own signal. */
 function countFolded(metric: string, attribute: string): void {
-  folded ??= metrics.getMeter('otelkit').createCounter('otelkit.business.attribute_values_folded', {
-    description: 'Business metric recordings whose attribute value was recorded as _other (cardinality bound reached)',
-    unit: '{recording}',
-  });
+  if (!folded) {
+    const provider = sdkMeterProvider();
+    if (!provider) return;
+    folded = provider.getMeter('otelkit').createCounter('otelkit.business.attribute_values_folded', {
+      description: 'Business metric recordings whose attribute value was recorded as _other (cardinality bound reached)',
+      unit: '{recording}',
+    });
+  }
   folded.add(1, { metric, attribute });
 }
 
@@ -105,8 +109,9 @@ class GuardedInstrument {
   /** The SDK's instrument, created on first use: before the SDK runs the API's meter is a no-op and stays one. */
   private resolve(): Instrument | undefined {
     if (this.instrument) return this.instrument;
-    if (!processState().sdk) return undefined;
-    const meter = metrics.getMeter(BUSINESS_SCOPE);
+    const provider = sdkMeterProvider();
+    if (!provider) return undefined;
+    const meter = provider.getMeter(BUSINESS_SCOPE);
     const { description, unit, buckets } = this.options;
     if (this.kind === 'counter') this.instrument = meter.createCounter(this.name, { description, unit });
     else if (this.kind === 'updowncounter') this.instrument = meter.createUpDownCounter(this.name, { description, unit });

@@ -15,7 +15,7 @@ import { createLoggerProvider } from './logs';
 import { createPropagator } from './propagation';
 import { settleWithin } from '../timing';
 import { Redactor } from '../redaction/redact';
-import { countLogRecordsWith } from '../metrics/log-records';
+import { setSdkMeterProvider } from '../metrics/meter-provider';
 import type { ErrorReporter } from '../sentry/types';
 import { createLazySentry, type LazySentry } from '../sentry/lazy';
 
@@ -55,7 +55,7 @@ export function composeSdk(config: Config, { deferInstrumentations }: ComposeOpt
   propagation.setGlobalPropagator(createPropagator(config.propagators, config.requestIdHeader));
   trace.setGlobalTracerProvider(tracerProvider);
   metrics.setGlobalMeterProvider(meterProvider);
-  countLogRecordsWith(meterProvider);
+  setSdkMeterProvider(meterProvider);
   logs.setGlobalLoggerProvider(loggerProvider);
 
   const providers = { tracerProvider, meterProvider, loggerProvider };
