@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { it } from 'vitest';
 import { REPO_ROOT, type Exit } from '../harness/app';
 import { freePort } from '../harness/prometheus';
+import { ElasticsearchStandin } from '../harness/elasticsearch-standin';
+import { SentryStandin } from '../harness/sentry-standin';
 
 export const COLLECTOR_BINARY = join(REPO_ROOT, 'collector', '_build', 'otelkit-collector');
 export const COLLECTOR_CONFIG = join(REPO_ROOT, 'collector', 'config.yaml');
@@ -263,5 +265,46 @@ export class PrometheusServer {
       clearTimeout(timer);
     }
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The collector's backends as stand-ins: Elasticsearch's bulk API (for faults on demand and document counts) and
+ * Sentry's OTLP endpoint (which no server that runs here implements), with a queue directory; `env` is the
+ * collector's environment pointing at them.
+ */
+export class StandinBackends {
+  readonly es = new ElasticsearchStandin();
+  readonly sentry: SentryStandin;
+  storageDir = '';
+
+  constructor(
+    readonly sentryProject = '4508123',
+    readonly sentryKey = 'e2e5ca1ab1e0public0key',
+  ) {
+    this.sentry = new SentryStandin(sentryProject, sentryKey);
+  }
+
+  async start(): Promise<void> {
+    this.storageDir = mkdtempSync(join(tmpdir(), 'otelkit-collector-storage-'));
+    await this.es.start();
+    await this.sentry.start();
+  }
+
+  env(ports: CollectorPorts, extra: Record<string, string> = {}): Record<string, string> {
+    return collectorEnv(ports, this.storageDir, {
+      ELASTICSEARCH_ENDPOINT: this.es.url,
+      SENTRY_OTLP_ENDPOINT: this.sentry.otlpEndpoint,
+      SENTRY_PUBLIC_KEY: this.sentryKey,
+      OTELCOL_BATCH_TIMEOUT: '200ms',
+      OTELCOL_SENTRY_DECISION_WAIT: '1s',
+      ...extra,
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.es.stop();
+    await this.sentry.stop();
+    if (this.storageDir) rmSync(this.storageDir, { recursive: true, force: true });
   }
 }

@@ -1,18 +1,16 @@
 // The built collector's redaction processor with collector/config.yaml, on the key table otelkit's own rule is tested
 // with (test/fixtures/redaction-keys.json): spans and log records posted over OTLP/HTTP, then what the Elasticsearch
 // and Sentry stand-ins received. Sensitive keys arrive as "****" whatever their type; every other key as it was sent.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ElasticsearchStandin, type StoredDocument } from '../harness/elasticsearch-standin';
-import { SentryStandin } from '../harness/sentry-standin';
+import type { StoredDocument } from '../harness/elasticsearch-standin';
 import {
   allocateCollectorPorts,
-  collectorEnv,
   CollectorProcess,
   missingPrerequisites,
   requirePrerequisites,
+  StandinBackends,
 } from './collector-harness';
 
 const SENTRY_PROJECT = '4508124';
@@ -120,25 +118,14 @@ const pick = (from: Record<string, unknown>) => Object.fromEntries(KEYS.map((key
 const missing = missingPrerequisites(false);
 
 describe.runIf(missing.length === 0)("collector/config.yaml's redaction on the shared key table", () => {
-  const es = new ElasticsearchStandin();
-  const sentry = new SentryStandin(SENTRY_PROJECT, SENTRY_KEY);
-  let storageDir = '';
+  const backends = new StandinBackends(SENTRY_PROJECT, SENTRY_KEY);
+  const { es, sentry } = backends;
   let collector: CollectorProcess;
 
   beforeAll(async () => {
-    storageDir = mkdtempSync(join(tmpdir(), 'otelkit-redaction-storage-'));
-    await es.start();
-    await sentry.start();
+    await backends.start();
     const ports = await allocateCollectorPorts();
-    collector = new CollectorProcess(
-      ports,
-      collectorEnv(ports, storageDir, {
-        ELASTICSEARCH_ENDPOINT: es.url,
-        SENTRY_OTLP_ENDPOINT: sentry.otlpEndpoint,
-        SENTRY_PUBLIC_KEY: SENTRY_KEY,
-        OTELCOL_BATCH_TIMEOUT: '200ms',
-      }),
-    );
+    collector = new CollectorProcess(ports, backends.env(ports));
     await collector.waitHealthy();
     await post(`${collector.otlpHttpUrl}/v1/traces`, tracesRequest());
     await post(`${collector.otlpHttpUrl}/v1/logs`, logsRequest());
@@ -146,9 +133,7 @@ describe.runIf(missing.length === 0)("collector/config.yaml's redaction on the s
 
   afterAll(async () => {
     await collector?.stop();
-    await es.stop();
-    await sentry.stop();
-    if (storageDir) rmSync(storageDir, { recursive: true, force: true });
+    await backends.stop();
   });
 
   const spanDoc = (name: string) => es.documentsIn('traces-').find((d) => d.source.name === name);

@@ -6,12 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { App, fastExportEnv, get } from '../harness/app';
-import { ElasticsearchStandin, type StoredDocument } from '../harness/elasticsearch-standin';
-import { SentryStandin } from '../harness/sentry-standin';
+import { type ElasticsearchStandin, type StoredDocument } from '../harness/elasticsearch-standin';
 import {
   allocateCollectorPorts,
   COLLECTOR_CONFIG,
-  collectorEnv,
   CollectorProcess,
   eventually,
   FILELOG_OVERLAY,
@@ -19,6 +17,7 @@ import {
   requirePrerequisites,
   PrometheusServer,
   type CollectorPorts,
+  StandinBackends,
 } from './collector-harness';
 
 const SENTRY_PROJECT = '4508123';
@@ -71,35 +70,6 @@ async function expectDeliveredOnce(es: ElasticsearchStandin, tag: string, count:
   expect(sequenceNumbers(burstDocs(es, tag))).toEqual(range(count));
 }
 
-class Backends {
-  readonly es = new ElasticsearchStandin();
-  readonly sentry = new SentryStandin(SENTRY_PROJECT, SENTRY_KEY);
-  storageDir = '';
-
-  async start(): Promise<void> {
-    this.storageDir = mkdtempSync(join(tmpdir(), 'otelkit-collector-storage-'));
-    await this.es.start();
-    await this.sentry.start();
-  }
-
-  env(ports: CollectorPorts, extra: Record<string, string> = {}): Record<string, string> {
-    return collectorEnv(ports, this.storageDir, {
-      ELASTICSEARCH_ENDPOINT: this.es.url,
-      SENTRY_OTLP_ENDPOINT: this.sentry.otlpEndpoint,
-      SENTRY_PUBLIC_KEY: SENTRY_KEY,
-      OTELCOL_BATCH_TIMEOUT: '200ms',
-      OTELCOL_SENTRY_DECISION_WAIT: '1s',
-      ...extra,
-    });
-  }
-
-  async stop(): Promise<void> {
-    await this.es.stop();
-    await this.sentry.stop();
-    if (this.storageDir) rmSync(this.storageDir, { recursive: true, force: true });
-  }
-}
-
 function startApp(collector: CollectorProcess): App {
   return new App('collector-app.cjs', {
     env: {
@@ -113,7 +83,7 @@ function startApp(collector: CollectorProcess): App {
 const missing = missingPrerequisites();
 
 describe.runIf(missing.length === 0)('collector/config.yaml end to end', () => {
-  const backends = new Backends();
+  const backends = new StandinBackends(SENTRY_PROJECT, SENTRY_KEY);
   const prometheus = new PrometheusServer();
   let ports: CollectorPorts;
   let collector: CollectorProcess;
@@ -258,7 +228,7 @@ describe.runIf(missing.length === 0)('collector/config.yaml end to end', () => {
 });
 
 describe.runIf(missing.length === 0)('collector/config.yaml: outages and restarts lose nothing', () => {
-  const backends = new Backends();
+  const backends = new StandinBackends(SENTRY_PROJECT, SENTRY_KEY);
   let ports: CollectorPorts;
   let collector: CollectorProcess;
   let app: App;
@@ -376,7 +346,7 @@ describe.runIf(missing.length === 0)('collector/config.yaml: outages and restart
 });
 
 describe.runIf(missing.length === 0)('collector/config.filelog.yaml: otelkit JSON log files', () => {
-  const backends = new Backends();
+  const backends = new StandinBackends(SENTRY_PROJECT, SENTRY_KEY);
   let logDir = '';
   let collector: CollectorProcess;
 

@@ -4,22 +4,20 @@
 // joinable), and the personal data nowhere. Without the key the configuration does not validate.
 import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { App, fastExportEnv, get, REPO_ROOT } from '../harness/app';
-import { ElasticsearchStandin, type StoredDocument } from '../harness/elasticsearch-standin';
-import { SentryStandin } from '../harness/sentry-standin';
+import type { StoredDocument } from '../harness/elasticsearch-standin';
 import {
   allocateCollectorPorts,
   COLLECTOR_BINARY,
   COLLECTOR_CONFIG,
-  collectorEnv,
   CollectorProcess,
   missingPrerequisites,
   requirePrerequisites,
+  StandinBackends,
 } from './collector-harness';
 
 const run = promisify(execFile);
@@ -51,28 +49,18 @@ function pipelineProcessors(file: string): Record<string, string[]> {
 const missing = missingPrerequisites(false);
 
 describe.runIf(missing.length === 0)('pseudonymisation overlay (config.pseudonymise.yaml)', () => {
-  const es = new ElasticsearchStandin();
-  const sentry = new SentryStandin(SENTRY_PROJECT, SENTRY_KEY);
-  let storageDir = '';
+  const backends = new StandinBackends(SENTRY_PROJECT, SENTRY_KEY);
+  const { es, sentry } = backends;
   let collector: CollectorProcess;
   let app: App;
 
   beforeAll(async () => {
-    storageDir = mkdtempSync(join(tmpdir(), 'otelkit-pseudonymise-storage-'));
-    await es.start();
-    await sentry.start();
+    await backends.start();
     const ports = await allocateCollectorPorts();
-    collector = new CollectorProcess(
-      ports,
-      collectorEnv(ports, storageDir, {
-        ELASTICSEARCH_ENDPOINT: es.url,
-        SENTRY_OTLP_ENDPOINT: sentry.otlpEndpoint,
-        SENTRY_PUBLIC_KEY: SENTRY_KEY,
-        OTELCOL_BATCH_TIMEOUT: '200ms',
-        OTELKIT_PSEUDONYMISATION_KEY: KEY,
-      }),
-      [COLLECTOR_CONFIG, OVERLAY],
-    );
+    collector = new CollectorProcess(ports, backends.env(ports, { OTELKIT_PSEUDONYMISATION_KEY: KEY }), [
+      COLLECTOR_CONFIG,
+      OVERLAY,
+    ]);
     await collector.waitHealthy();
     app = new App('pseudonymise-app.cjs', {
       env: { ...fastExportEnv(collector.otlpHttpUrl), OTEL_SERVICE_NAME: 'accounts' },
@@ -97,9 +85,7 @@ describe.runIf(missing.length === 0)('pseudonymisation overlay (config.pseudonym
   afterAll(async () => {
     await app?.stop();
     await collector?.stop();
-    await es.stop();
-    await sentry.stop();
-    if (storageDir) rmSync(storageDir, { recursive: true, force: true });
+    await backends.stop();
   });
 
   it('log records carry the keyed hash of the user id, name, e-mail and IP, the same for the same person', () => {
