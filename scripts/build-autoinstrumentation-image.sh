@@ -37,6 +37,7 @@ if ! $force && [ "$(buildah inspect --type image --format '{{index .Docker.Confi
 fi
 
 started=$SECONDS
+previous="$(buildah inspect --type image --format '{{.FromImageID}}' "$image" 2>/dev/null || true)"
 context="$(mktemp -d)"
 trap 'rm -rf "$context"' EXIT
 # --ignore-scripts: `prepare` would rebuild dist/; the package is what `npm run build` left there.
@@ -66,4 +67,7 @@ buildah bud --runtime runc --format docker --layers=false --quiet \
   --build-arg "LICENSES=$licenses" --label "io.otelkit.inputs=$inputs" \
   -f "$PWD/$containerfile" -t "$image" "$context" >&2
 echo "build-autoinstrumentation-image: built in $((SECONDS - started))s" >&2
+# The image this one replaces, unless a container still uses it.
+[ -z "$previous" ] || [ "$previous" = "$(buildah inspect --type image --format '{{.FromImageID}}' "$image")" ] \
+  || buildah rmi "$previous" >/dev/null 2>&1 || true
 echo "$image"

@@ -59,6 +59,7 @@ if ! $force && [ "$(buildah inspect --type image --format '{{index .Docker.Confi
 fi
 
 started=$SECONDS
+previous="$(buildah inspect --type image --format '{{.FromImageID}}' "$image" 2>/dev/null || true)"
 echo "build-collector-image: building $image" >&2
 # runc: crun, buildah's default runtime for RUN steps, fails on these machines (see install-containers.sh).
 buildah bud --runtime runc --format docker --layers=false --quiet \
@@ -66,4 +67,7 @@ buildah bud --runtime runc --format docker --layers=false --quiet \
   --label "io.otelkit.inputs=$inputs" \
   -f "$containerfile" -t "$image" collector >&2
 echo "build-collector-image: built in $((SECONDS - started))s, $(buildah inspect --type image --format '{{.FromImageID}}' "$image" | cut -c1-12)" >&2
+# The image this one replaces, unless a container still uses it.
+[ -z "$previous" ] || [ "$previous" = "$(buildah inspect --type image --format '{{.FromImageID}}' "$image")" ] \
+  || buildah rmi "$previous" >/dev/null 2>&1 || true
 echo "$image"

@@ -24,8 +24,8 @@ COPY --from=files /src/_build/image/busybox /bin/busybox
 # The collector verifies the TLS certificates of Elasticsearch and Sentry against these.
 COPY --from=files /src/_build/image/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
 COPY --from=build /src/_build/otelkit-collector /usr/local/bin/otelkit-collector
-COPY config.yaml config.filelog.yaml config.pseudonymise.yaml config.dated-index.yaml /etc/otelkit/
-COPY scale-out/gateway.yaml scale-out/gateway-auth.yaml /etc/otelkit/scale-out/
+COPY config.dated-index.yaml config.filelog.yaml config.pseudonymise.yaml config.yaml /etc/otelkit/
+COPY scale-out/gateway-auth.yaml scale-out/gateway.yaml /etc/otelkit/scale-out/
 # A user with a name (so that tools inside the container show one) and the queue directory it owns: a named
 # volume mounted there starts as a copy of it, owned by that user.
 RUN ["/bin/busybox", "sh", "-c", "/bin/busybox --install -s /bin \

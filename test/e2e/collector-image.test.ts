@@ -2,7 +2,7 @@
 // buildah) run with podman: an app on the host sends to the container's published OTLP port, the data arrives in
 // a real Elasticsearch and a real Prometheus on the host; health, SIGTERM within the grace period, and a SIGKILL
 // during a backend outage that loses and duplicates nothing. Also holds collector.Dockerfile to the Containerfile.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { App, fastExportEnv, get, REPO_ROOT } from '../harness/app';
@@ -56,6 +56,20 @@ describe('collector.Dockerfile and collector.Containerfile', () => {
     const fromStages = finalStage(dockerfile).map((l) => l.replace(/^COPY --from=\w+ \/src\//, 'COPY '));
     expect(fromStages).toEqual(finalStage(containerfile));
     expect(finalStage(containerfile).length).toBeGreaterThan(10);
+  });
+
+  it('the image holds every collector config and scale-out gateway overlay', () => {
+    const configs = readdirSync(join(REPO_ROOT, 'collector')).filter((f) => /^config.*\.yaml$/.test(f));
+    const gateway = readdirSync(join(REPO_ROOT, 'collector', 'scale-out')).filter((f) => /^gateway.*\.yaml$/.test(f));
+    expect(configs).toContain('config.yaml');
+    const copies = finalStage(containerfile).filter((l) => l.startsWith('COPY '));
+    expect(copies).toContain(`COPY ${configs.sort().join(' ')} /etc/otelkit/`);
+    expect(copies).toContain(
+      `COPY ${gateway
+        .sort()
+        .map((f) => `scale-out/${f}`)
+        .join(' ')} /etc/otelkit/scale-out/`,
+    );
   });
 
   it("both build the manifest's release and carry its version", () => {
