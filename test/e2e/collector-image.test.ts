@@ -48,9 +48,15 @@ function finalStage(text: string): string[] {
   return lines.slice(lines.lastIndexOf('FROM scratch')).filter((l) => l.trim() !== '' && !l.startsWith('#'));
 }
 
-describe('collector.Dockerfile and collector.Containerfile', () => {
-  const containerfile = readFileSync(join(DOCKER_DIR, 'collector.Containerfile'), 'utf8');
-  const dockerfile = readFileSync(join(DOCKER_DIR, 'collector.Dockerfile'), 'utf8');
+const IMAGES = [
+  { image: 'collector', manifest: MANIFEST },
+  { image: 'agent', manifest: readFileSync(join(REPO_ROOT, 'collector', 'scale-out', 'agent-builder-config.yaml'), 'utf8') },
+];
+const distVersion = (manifest: string) => /^dist:[\s\S]*?\n {2}version: (\S+)/m.exec(manifest)![1]!;
+
+describe.each(IMAGES)('$image.Dockerfile and $image.Containerfile', ({ image, manifest }) => {
+  const containerfile = readFileSync(join(DOCKER_DIR, `${image}.Containerfile`), 'utf8');
+  const dockerfile = readFileSync(join(DOCKER_DIR, `${image}.Dockerfile`), 'utf8');
 
   it("the Dockerfile's last stage is the Containerfile with its files taken from the build stages", () => {
     const fromStages = finalStage(dockerfile).map((l) => l.replace(/^COPY --from=\w+ \/src\//, 'COPY '));
@@ -58,27 +64,35 @@ describe('collector.Dockerfile and collector.Containerfile', () => {
     expect(finalStage(containerfile).length).toBeGreaterThan(10);
   });
 
-  it('the image holds every collector config and scale-out gateway overlay', () => {
-    const configs = readdirSync(join(REPO_ROOT, 'collector')).filter((f) => /^config.*\.yaml$/.test(f));
-    const gateway = readdirSync(join(REPO_ROOT, 'collector', 'scale-out')).filter((f) => /^gateway.*\.yaml$/.test(f));
+  it("both build the manifest's release and carry its version, which compose names", () => {
+    const core = /go\.opentelemetry\.io\/collector\/receiver\/otlpreceiver (v[0-9.]+)/.exec(manifest)![1];
+    expect(dockerfile).toContain(`ARG OCB_VERSION=${core}`);
+    for (const text of [containerfile, dockerfile]) expect(text).toContain(`ARG VERSION=${distVersion(manifest)}`);
+    const compose = readFileSync(join(REPO_ROOT, 'collector', 'compose.yaml'), 'utf8');
+    expect(compose).toContain(`image: localhost/otelkit-${image}:${distVersion(manifest)}`);
+  });
+});
+
+describe('the images hold every config', () => {
+  const copies = (image: string) =>
+    finalStage(readFileSync(join(DOCKER_DIR, `${image}.Containerfile`), 'utf8')).filter((l) => l.startsWith('COPY '));
+  const files = (dir: string, pattern: RegExp) =>
+    readdirSync(join(REPO_ROOT, 'collector', dir))
+      .filter((f) => pattern.test(f))
+      .sort();
+
+  it('the collector image: every collector config and scale-out gateway overlay', () => {
+    const configs = files('.', /^config.*\.yaml$/);
     expect(configs).toContain('config.yaml');
-    const copies = finalStage(containerfile).filter((l) => l.startsWith('COPY '));
-    expect(copies).toContain(`COPY ${configs.sort().join(' ')} /etc/otelkit/`);
-    expect(copies).toContain(
-      `COPY ${gateway
-        .sort()
-        .map((f) => `scale-out/${f}`)
-        .join(' ')} /etc/otelkit/scale-out/`,
-    );
+    expect(copies('collector')).toContain(`COPY ${configs.join(' ')} /etc/otelkit/`);
+    const gateway = files('scale-out', /^gateway.*\.yaml$/).map((f) => `scale-out/${f}`);
+    expect(copies('collector')).toContain(`COPY ${gateway.join(' ')} /etc/otelkit/scale-out/`);
   });
 
-  it("both build the manifest's release and carry its version", () => {
-    const core = /go\.opentelemetry\.io\/collector\/receiver\/otlpreceiver (v[0-9.]+)/.exec(MANIFEST)![1];
-    expect(dockerfile).toContain(`ARG OCB_VERSION=${core}`);
-    const version = /^dist:[\s\S]*?\n {2}version: (\S+)/m.exec(MANIFEST)![1];
-    for (const text of [containerfile, dockerfile]) expect(text).toContain(`ARG VERSION=${version}`);
-    const compose = readFileSync(join(REPO_ROOT, 'collector', 'compose.yaml'), 'utf8');
-    expect(compose).toContain(`image: localhost/otelkit-collector:${version}`);
+  it('the agent image: every agent config', () => {
+    const configs = files('scale-out', /^agent.*\.yaml$/).filter((f) => f !== 'agent-builder-config.yaml');
+    expect(configs).toContain('agent.yaml');
+    expect(copies('agent')).toContain(`COPY ${configs.map((f) => `scale-out/${f}`).join(' ')} /etc/otelkit/`);
   });
 });
 
@@ -88,6 +102,7 @@ describe.runIf(missing.length === 0)('the collector image under podman', () => {
   const es = new ElasticsearchServer();
   const sentry = new SentryStandin(SENTRY_PROJECT, SENTRY_KEY);
   const prometheus = new PrometheusServer();
+  const prometheuses = [prometheus];
   let relay: Relay;
   let image = '';
   const containers: CollectorContainer[] = [];
@@ -114,7 +129,7 @@ describe.runIf(missing.length === 0)('the collector image under podman', () => {
     for (const c of containers) await c.remove();
     for (const v of volumes) await run(PODMAN, ['volume', 'rm', '--force', v]);
     await relay?.close();
-    await prometheus.stop();
+    for (const p of prometheuses) await p.stop();
     await sentry.stop();
     await es.stop();
   }, 120_000);
@@ -157,7 +172,7 @@ describe.runIf(missing.length === 0)('the collector image under podman', () => {
     expect(Object.keys(config.Volumes)).toEqual(['/var/lib/otelcol/otelkit']);
     expect(config.Labels).toMatchObject({
       'org.opencontainers.image.source': 'https://github.com/otelkit/otelkit',
-      'org.opencontainers.image.version': /^dist:[\s\S]*?\n {2}version: (\S+)/m.exec(MANIFEST)![1],
+      'org.opencontainers.image.version': distVersion(MANIFEST),
       'org.opencontainers.image.licenses': 'Apache-2.0 AND GPL-2.0-only',
     });
     const healthcheck = JSON.parse(await podman(['image', 'inspect', '--format', '{{json .HealthCheck}}', image])) as {
@@ -216,6 +231,46 @@ describe.runIf(missing.length === 0)('the collector image under podman', () => {
     expect(state.ExitCode, await container.logs()).toBe(0);
     expect(stopMillis).toBeLessThan(grace * 1000);
     expect(await container.logs()).toContain('Shutdown complete.');
+  }, 300_000);
+
+  it("an app → the agent image (host metrics from the host's / mounted) → a collector container → Elasticsearch and Prometheus", async () => {
+    const agentImage = await buildCollectorImage('agent');
+    const collector = await startContainer(uniqueName('queue'));
+    // As compose runs it: the static gateway list, the host's / read-only for host metrics.
+    const agent = new CollectorContainer(
+      agentImage,
+      undefined,
+      {
+        OTELCOL_GATEWAY_ENDPOINTS: `[${HOST_FROM_CONTAINER}:${collector.ports.grpc}]`,
+        OTELCOL_HOST_NAME: 'image-node',
+        OTELCOL_HOSTMETRICS_ROOT_PATH: '/hostfs',
+        OTELCOL_HOSTMETRICS_INTERVAL: '1s',
+      },
+      ['--volume', '/:/hostfs:ro'],
+    );
+    containers.push(agent);
+    await agent.start();
+    await Promise.all([collector.waitHealthy(), agent.waitHealthy()]);
+    const check = await agent.healthcheck();
+    expect(check.code, check.stdout + check.stderr).toBe(0);
+    const chainPrometheus = new PrometheusServer();
+    prometheuses.push(chainPrometheus);
+    await chainPrometheus.start(`127.0.0.1:${collector.ports.prometheus}`);
+
+    const app = startApp(agent);
+    expect((await get(await app.url('/burst/agent/8'))).status).toBe(200);
+    const logs = await es.waitForHits(LOGS, term('burst_tag', 'agent'), 8, 60_000);
+    expect(seqs(logs)).toEqual(Array.from({ length: 8 }, (_, i) => i));
+    for (const [expr, what] of [
+      [`http_server_request_duration_seconds_count{service_name="${SERVICE}"}`, "the app's request metric"],
+      ['{__name__=~"system_memory_usage(_bytes)?", service_name="otelkit-host"}', "the agent's host metrics"],
+    ] as const) {
+      await eventually(
+        async () => ((await chainPrometheus.query(expr)).length > 0 ? true : undefined),
+        60_000,
+        `${what} in Prometheus (${expr})\n${chainPrometheus.output}`,
+      );
+    }
   }, 300_000);
 
   it('Elasticsearch away, data sent, the container SIGKILLed, a new one on the same volume: each record arrives once', async () => {

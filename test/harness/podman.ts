@@ -65,9 +65,10 @@ export async function podman(args: string[], timeoutMillis?: number): Promise<st
   return result.stdout.trim();
 }
 
-/** Builds (or finds up to date) the collector image; its name. */
-export async function buildCollectorImage(): Promise<string> {
-  const result = await run('bash', [join(REPO_ROOT, 'scripts', 'build-collector-image.sh')], 900_000);
+/** Builds (or finds up to date) the collector or agent image; its name. */
+export async function buildCollectorImage(variant: 'collector' | 'agent' = 'collector'): Promise<string> {
+  const args = variant === 'agent' ? ['agent'] : [];
+  const result = await run('bash', [join(REPO_ROOT, 'scripts', 'build-collector-image.sh'), ...args], 900_000);
   if (result.code !== 0) throw new Error(`build-collector-image.sh exited ${result.code}:\n${result.stderr}`);
   return result.stdout.trim();
 }
@@ -82,15 +83,17 @@ export interface ContainerPorts {
   health: number;
 }
 
-/** One collector container: the image's own command and ports, published on free host loopback ports. */
+/** One collector (or agent) container: the image's own command and ports, published on free host loopback ports. */
 export class CollectorContainer {
   readonly name = uniqueName('collector');
   ports!: ContainerPorts;
 
   constructor(
     readonly image: string,
-    readonly volume: string,
+    /** A named volume for the queue directory, or none (the agent keeps no queue on disk). */
+    readonly volume: string | undefined,
     private readonly env: Record<string, string>,
+    private readonly extraArgs: string[] = [],
   ) {}
 
   async start(): Promise<void> {
@@ -116,9 +119,9 @@ export class CollectorContainer {
       ...publish(this.ports.telemetry, 8888),
       ...publish(this.ports.prometheus, 8889),
       ...publish(this.ports.health, 13133),
-      '--volume',
-      `${this.volume}:/var/lib/otelcol/otelkit`,
+      ...(this.volume ? ['--volume', `${this.volume}:/var/lib/otelcol/otelkit`] : []),
       ...Object.entries(this.env).flatMap(([k, v]) => ['--env', `${k}=${v}`]),
+      ...this.extraArgs,
       this.image,
     ]);
   }
