@@ -203,10 +203,8 @@ describe.runIf(missing.length === 0)("collector/config.yaml's Sentry branch", ()
         20_000,
         `the Sentry queue to fill\n${collector.output}`,
       );
-      if (reachable) {
-        // The queue can report full a moment before its consumer's first request reaches Sentry.
-        await eventually(async () => (sentry.requests.length > 0 ? true : undefined), 20_000, 'a request to reach Sentry');
-      }
+      // Whether Sentry saw a request first depends on timing: a batch larger than the whole 2 KB queue is refused
+      // at once. The queue's refusal above is the saturation.
       await sleep(1500);
       expect(spanSeqs(es)).toEqual(range(exports));
     },
@@ -228,8 +226,8 @@ describe.runIf(missing.length === 0)("collector/config.yaml's Sentry branch", ()
       20_000,
       'the Sentry queue to fill',
     );
-    // The queue can report full a moment before its consumer's first request reaches the hanging Sentry.
-    await eventually(async () => (sentry.requests.length > 0 ? true : undefined), 20_000, 'a request to reach Sentry');
+    // Whether Sentry saw a request first depends on timing: on a busy machine batch/sentry can gather records into
+    // one request larger than the whole 2 KB queue, which is refused at once. The queue's refusal is the saturation.
     await sleep(1500);
     expect(
       es

@@ -275,7 +275,7 @@ describe.runIf(missing.length === 0)('collector/config.yaml: outages and restart
 
   it('documents rejected with 429 inside a bulk response are retried, not lost', async () => {
     const { es } = backends;
-    es.failNextDocuments(429, 10);
+    es.failNextDocuments(429, 10, 'logs-');
     await burst('rejected', 30);
     await expectDeliveredOnce(es, 'rejected', 30, 30_000, '30 records after per-document 429s');
   }, 60_000);
@@ -285,7 +285,7 @@ describe.runIf(missing.length === 0)('collector/config.yaml: outages and restart
   it('a document rejected with 500 inside a bulk response is not retried: counted once, the others arrive', async () => {
     const { es } = backends;
     const failedBefore = await collector.ownMetric('otelcol_elasticsearch_docs_processed', 'outcome="failed_server"');
-    es.failNextDocuments(500, 1);
+    es.failNextDocuments(500, 1, 'logs-');
     await burst('poisoned', 20);
     await es.waitFor(() => burstDocs(es, 'poisoned').length >= 19, 30_000, '19 of 20 records');
     await sleep(2000);

@@ -32,7 +32,7 @@ export class ElasticsearchStandin {
   /** Status every _bulk request is answered with until reset to 200 (e.g. 503: cluster unavailable). */
   bulkStatus = 200;
   /** Per-document status for the next N documents (e.g. 429: rejected by a full write queue). */
-  private itemFailures: { status: number; remaining: number } | undefined;
+  private itemFailures: { status: number; remaining: number; indexPrefix: string } | undefined;
   private server: Server | undefined;
   private nextId = 1;
   private readonly listeners = new Set<() => void>();
@@ -55,9 +55,12 @@ export class ElasticsearchStandin {
     return `http://127.0.0.1:${port}`;
   }
 
-  /** Answers the next `count` documents with `status` in the bulk response items. */
-  failNextDocuments(status: number, count: number): void {
-    this.itemFailures = { status, remaining: count };
+  /**
+   * Answers the next `count` documents with `status` in the bulk response items; with `indexPrefix`, only documents
+   * for such indices count (the collector's logs and traces bulk requests arrive in either order).
+   */
+  failNextDocuments(status: number, count: number, indexPrefix = ''): void {
+    this.itemFailures = { status, remaining: count, indexPrefix };
   }
 
   documentsIn(indexPrefix: string): StoredDocument[] {
@@ -146,7 +149,7 @@ export class ElasticsearchStandin {
         continue;
       }
       const source = JSON.parse(lines[++i] ?? '{}') as Record<string, unknown>;
-      if (this.itemFailures && this.itemFailures.remaining > 0) {
+      if (this.itemFailures && this.itemFailures.remaining > 0 && index.startsWith(this.itemFailures.indexPrefix)) {
         this.itemFailures.remaining--;
         const status = this.itemFailures.status;
         items.push({ [kind]: { _index: index, status, error: { type: 'es_rejected_execution_exception', reason: 'stand-in' } } });
