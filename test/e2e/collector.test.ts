@@ -19,29 +19,14 @@ import {
   type CollectorPorts,
   StandinBackends,
 } from './collector-harness';
+import { printedLines, type PrintedLine } from '../harness/test-bed';
 
 const SENTRY_PROJECT = '4508123';
 const SENTRY_KEY = 'e2e5ca1ab1e0public0key';
 const SERVICE = 'collector-e2e';
 
-interface PrintedLine {
-  message: string;
-  level: string;
-  trace_id?: string;
-  span_id?: string;
-  [key: string]: unknown;
-}
-
-/** The JSON log lines the app printed on stdout. */
-function printedLines(app: App): PrintedLine[] {
-  return app.stdout
-    .split('\n')
-    .filter((l) => l.startsWith('{') && l.includes('"message"'))
-    .map((l) => JSON.parse(l) as PrintedLine);
-}
-
 function printed(app: App, message: string): PrintedLine {
-  const line = printedLines(app).find((l) => l.message === message);
+  const line = printedLines(app.stdout).find((l) => l.message === message);
   if (!line) throw new Error(`the app printed no "${message}" line:\n${app.stdout}`);
   return line;
 }

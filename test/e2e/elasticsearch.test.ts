@@ -28,6 +28,7 @@ import {
   requirePrerequisites,
   type CollectorPorts,
 } from './collector-harness';
+import { printedLines } from '../harness/test-bed';
 
 // Sentry's OTLP endpoint is the one backend with no real server here (see test/harness/sentry-standin.ts); the
 // collector's config requires one.
@@ -38,22 +39,6 @@ const COLLECTOR_USER = 'otelkit-collector';
 const COLLECTOR_PASSWORD = 'collector-test-password';
 const LOGS = 'logs-*.otel-*';
 const TRACES = 'traces-*.otel-*';
-
-interface PrintedLine {
-  message: string;
-  level: string;
-  trace_id?: string;
-  span_id?: string;
-  request_id?: string;
-  [key: string]: unknown;
-}
-
-function printedLines(app: App): PrintedLine[] {
-  return app.stdout
-    .split('\n')
-    .filter((l) => l.startsWith('{') && l.includes('"message"'))
-    .map((l) => JSON.parse(l) as PrintedLine);
-}
 
 const attrs = (hit: SearchHit) => (hit._source.attributes ?? {}) as Record<string, unknown>;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -146,7 +131,7 @@ describe.runIf(missing.length === 0)(`collector → real Elasticsearch ${ES_VERS
 
   it('log records are searchable by trace id, request id, service and level', async () => {
     const { es } = stack;
-    const viewed = printedLines(app).find((l) => l.message === 'order viewed' && l.object_id === '2')!;
+    const viewed = printedLines(app.stdout).find((l) => l.message === 'order viewed' && l.object_id === '2')!;
     expect(viewed.trace_id).toMatch(/^[0-9a-f]{32}$/);
     expect(viewed.request_id).toBeTruthy();
     const [byTrace] = await es.waitForHits(LOGS, term('trace_id', viewed.trace_id), 1);
@@ -170,7 +155,7 @@ describe.runIf(missing.length === 0)(`collector → real Elasticsearch ${ES_VERS
 
   it('spans are searchable by trace id, request id and service', async () => {
     const { es } = stack;
-    const viewed = printedLines(app).find((l) => l.message === 'order viewed' && l.object_id === '1')!;
+    const viewed = printedLines(app.stdout).find((l) => l.message === 'order viewed' && l.object_id === '1')!;
     const spans = await es.waitForHits(TRACES, term('trace_id', viewed.trace_id), 1);
     const server = spans.find((s) => s._source.kind === 'Server')!;
     expect(server, JSON.stringify(spans.map((s) => s._source.name))).toBeDefined();
@@ -182,7 +167,7 @@ describe.runIf(missing.length === 0)(`collector → real Elasticsearch ${ES_VERS
 
   it('secrets on span attributes are masked by the collector: no search finds them', async () => {
     await get(await app.url('/login'));
-    const login = printedLines(app).find((l) => l.message === 'logged in')!;
+    const login = printedLines(app.stdout).find((l) => l.message === 'logged in')!;
     const [span] = await es.waitForHits(TRACES, term('span_id', login.span_id), 1);
     expect(attrs(span!)).toMatchObject({ 'user.password': '****', 'app.login.method': 'password' });
     expect(await es.search('logs-*.otel-*,traces-*.otel-*', { query_string: { query: '*hunter2*' } })).toHaveLength(0);

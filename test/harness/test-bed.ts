@@ -40,3 +40,16 @@ export function jsonLines(text: string): Record<string, unknown>[] {
     .filter((l) => l.startsWith('{"timestamp"'))
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
+
+/** A JSON line otelkit's logger printed, with the fields the tests read. */
+export interface PrintedLine {
+  message: string;
+  level: string;
+  trace_id?: string;
+  span_id?: string;
+  request_id?: string;
+  [key: string]: unknown;
+}
+
+/** The JSON log lines an app printed on stdout. */
+export const printedLines = (stdout: string): PrintedLine[] => jsonLines(stdout) as PrintedLine[];
