@@ -3,7 +3,7 @@
 // histogram as upstream, for less work per request:
 // - req and res are not bound listener by listener (upstream patches six methods onto each of them, which
 //   also changes their hidden class on every request); their own `emit` runs listeners in the request's
-//   async context, captured once for every AsyncLocalStorage (trace context and otelkit's request context alike);
+//   async context, captured once (OpenTelemetry's Context, which holds otelkit's request context too);
 // - url.path and url.query come from splitting `req.url`, not from building a URL object;
 // - no hook plumbing: otelkit's request id and client IP hooks are called directly; what the app configures
 //   (header capture, known methods, ignored paths, upstream's hooks: ./http-options) costs only when configured.
@@ -25,6 +25,7 @@ import {
 } from '@opentelemetry/api';
 import { RPCType, suppressTracing, type RPCMetadata } from '@opentelemetry/core';
 import type { HttpHooks } from '../request/http-hooks';
+import { requestContextOf, withRequestContext } from '../request/request-context';
 import { OwnHttpInstrumentation, SpanOnTop, normalizeMethod, spanMethod } from './http-common';
 import { NOT_RECORDING, pathOf, type ServerOptions } from './http-options';
 import { HTTP_SERVER_ATTRIBUTES } from '../metrics/views';
@@ -43,8 +44,8 @@ function syntheticType(userAgent: string): string | undefined {
 }
 
 const kScope = Symbol('otelkit.requestScope');
-// An AsyncResource captures every AsyncLocalStorage store where it is created (cheaper than
-// AsyncLocalStorage.snapshot(), which wraps one in a bound function).
+// An AsyncResource captures the AsyncLocalStorage stores where it is created, OpenTelemetry's Context among them
+// (cheaper than AsyncLocalStorage.snapshot(), which wraps one in a bound function).
 const SCOPE_TYPE = 'otelkit.http.request';
 
 /** Where a request's and its response's listeners run, and what ends the request's span. */
@@ -223,7 +224,10 @@ export class HttpServerInstrumentation extends OwnHttpInstrumentation {
         ignored = 'app';
       if (ignored === undefined) {
         method = normalizeMethod(req.method || 'GET', options.knownMethods);
-        const parent = propagation.extract(ROOT_CONTEXT, req.headers);
+        // The request-id propagator puts the request context in: every hook and the handler run in `parent` or
+        // below. Made here when the global propagator is not otelkit's (an app that registered its own first).
+        let parent = propagation.extract(ROOT_CONTEXT, req.headers);
+        if (requestContextOf(parent) === undefined) parent = withRequestContext(parent, this.hooks.newRequestContext(req));
         const attributes = requestAttributes(req, scheme, method, options);
         span = options.requireParent
           ? parentOnly(parent)
@@ -280,7 +284,15 @@ export class HttpServerInstrumentation extends OwnHttpInstrumentation {
     res: ServerResponse & Scoped,
     withRequestId: boolean,
   ): boolean {
-    return context.with(suppressTracing(context.active()), () => {
+    let ctx = suppressTracing(context.active());
+    if (withRequestId) {
+      try {
+        ctx = withRequestContext(ctx, this.hooks.newRequestContext(req));
+      } catch (err) {
+        this.fault(err);
+      }
+    }
+    return context.with(ctx, () => {
       if (withRequestId) {
         try {
           this.hooks.requestHook(NOT_RECORDING, req);

@@ -1,9 +1,10 @@
-// HTTP instrumentation hooks: a request context for every incoming request, its id echoed in the response and
-// set on the server span; and otelkit's own /metrics scrapes kept out of the application's telemetry.
+// HTTP instrumentation hooks: the request context the incoming request's Context holds (extracted by the
+// request-id propagator) completed with its server span and client IP, its id echoed in the response and set on the
+// server span; and otelkit's own /metrics scrapes kept out of the application's telemetry.
 import { IncomingMessage, ServerResponse } from 'node:http';
 import type { Span } from '@opentelemetry/api';
 import type { Config } from '../config/resolve';
-import { enterRequestContext, getRequestId } from './request-context';
+import { attachServerRequest, currentRequestContext, getRequestId, type RequestContext } from './request-context';
 import { requestIdFrom } from './request-id';
 
 export const REQUEST_ID_ATTRIBUTE = 'request_id';
@@ -20,6 +21,8 @@ function clientIpOf(req: IncomingMessage, trustedHeader: string | undefined): st
 }
 
 export interface HttpHooks {
+  /** A request context of the request's own headers, where no propagator extracted one (see http-server.ts). */
+  newRequestContext(request: IncomingMessage): RequestContext;
   requestHook(span: Span, request: unknown): void;
   responseHook(span: Span, response: unknown): void;
   ignoreIncomingRequestHook?(request: IncomingMessage): boolean;
@@ -29,14 +32,17 @@ export function createHttpHooks(config: Config): HttpHooks {
   const header = config.requestIdHeader;
   const prometheusPort = config.metrics.exporters.includes('prometheus') ? config.metrics.prometheus.port : undefined;
   return {
-    // Outgoing requests reach this hook with a ClientRequest: only server-side requests open a context.
+    newRequestContext: (request) => ({ requestId: requestIdFrom(request.headers[header]) }),
+    // Runs in the request's Context, where the request context is from the extract on. Outgoing requests reach
+    // this hook with a ClientRequest: only server-side requests have a server span and a client.
     requestHook(span, request) {
       if (!(request instanceof IncomingMessage)) return;
-      const requestId = requestIdFrom(request.headers[header]);
+      const ctx = currentRequestContext();
+      if (ctx === undefined) return;
       const clientIp = clientIpOf(request, config.trustedProxyHeader);
-      span.setAttribute(REQUEST_ID_ATTRIBUTE, requestId);
+      span.setAttribute(REQUEST_ID_ATTRIBUTE, ctx.requestId);
       if (config.trustedProxyHeader && clientIp) span.setAttribute(CLIENT_IP_ATTRIBUTE, clientIp);
-      enterRequestContext({ requestId, clientIp, serverSpan: span });
+      attachServerRequest(ctx, span, clientIp);
     },
     // For incoming requests this runs right after requestHook and before the handler: headers can still be set.
     responseHook(_span, response) {

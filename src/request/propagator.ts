@@ -1,19 +1,27 @@
-// Carries the current request id on outgoing requests (http, https, fetch/undici): every client
-// instrumentation injects through the global propagator, so one propagator covers them all.
-import type { Context, TextMapPropagator, TextMapSetter } from '@opentelemetry/api';
-import { getRequestId } from './request-context';
+// The request id across process boundaries: read from an incoming request's header into its Context (extract), and
+// written on outgoing requests (http, https, fetch/undici) from the Context they are made in (inject). Every
+// instrumentation extracts and injects through the global propagator, so this one covers them all.
+import type { Context, TextMapGetter, TextMapPropagator, TextMapSetter } from '@opentelemetry/api';
+import { requestContextOf, withRequestContext } from './request-context';
+import { requestIdFrom } from './request-id';
 
 export class RequestIdPropagator implements TextMapPropagator {
   constructor(private readonly header: string) {}
 
   inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
-    const requestId = getRequestId();
+    const requestId = requestContextOf(context)?.requestId;
     if (requestId !== undefined) setter.set(carrier, this.header, requestId);
   }
 
-  /** Incoming ids are read by the server hook, which also validates them. */
-  extract(context: Context): Context {
-    return context;
+  /**
+   * A well-formed incoming id is kept, anything else gets a new id (`requestIdFrom`). A Context that already holds
+   * a request (an app extracting inside one) keeps it unless the carrier brings a well-formed id of its own.
+   */
+  extract(context: Context, carrier: unknown, getter: TextMapGetter): Context {
+    const incoming = getter.get(carrier, this.header);
+    const requestId = requestIdFrom(incoming);
+    if (requestId !== incoming && requestContextOf(context) !== undefined) return context;
+    return withRequestContext(context, { requestId });
   }
 
   fields(): string[] {

@@ -1,6 +1,7 @@
-// The per-request context (request id, user, organization, session, client IP) and its public helpers.
-import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Span } from '@opentelemetry/api';
+// The per-request context (request id, user, organization, session, client IP), carried in OpenTelemetry's Context
+// under one key, and its public helpers.
+import { context, createContextKey, ROOT_CONTEXT, type Context, type Span } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 
 export interface RequestContext {
   readonly requestId: string;
@@ -18,28 +19,54 @@ export interface UserContext {
   readonly username?: string;
 }
 
-const storage = new AsyncLocalStorage<RequestContext>();
+// The value is a mutable holder: setUser() and the others write into the object a Context already holds, so what
+// they set reaches every later log record and the server span without entering a new Context.
+const REQUEST_CONTEXT_KEY = createContextKey('otelkit request context');
+
+export function requestContextOf(ctx: Context): RequestContext | undefined {
+  return ctx.getValue(REQUEST_CONTEXT_KEY) as RequestContext | undefined;
+}
+
+export function withRequestContext(ctx: Context, request: RequestContext): Context {
+  return ctx.setValue(REQUEST_CONTEXT_KEY, request);
+}
+
+/** What only the server side knows once the request's span exists: its client IP and the span itself. */
+export function attachServerRequest(request: RequestContext, serverSpan: Span, clientIp: string | undefined): void {
+  const holder = request as { -readonly [K in keyof RequestContext]: RequestContext[K] };
+  holder.serverSpan = serverSpan;
+  if (clientIp !== undefined) holder.clientIp = clientIp;
+}
+
+let contextManagerChecked = false;
 
 /**
- * Enters the context for the rest of the request: called synchronously inside the HTTP instrumentation's
- * request hook, which runs in the request's own async scope just before the application's handler.
+ * Makes sure OpenTelemetry's Context follows async work: the SDK calls this when it starts, and
+ * `runWithRequestContext` for processes where it never does (OTEL_SDK_DISABLED, worker threads, an app that only
+ * requires otelkit). A manager someone else registered is kept; without any, the API's no-op one would drop the
+ * request context at once.
  */
-export function enterRequestContext(ctx: RequestContext): void {
-  storage.enterWith(ctx);
+export function ensureContextManager(): void {
+  if (contextManagerChecked) return;
+  contextManagerChecked = true;
+  const probe = ROOT_CONTEXT.setValue(REQUEST_CONTEXT_KEY, undefined);
+  if (context.with(probe, () => context.active()) === probe) return;
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 }
 
 /** Runs `fn` with a request context (for work that does not come through an HTTP server: jobs, consumers). */
 export function runWithRequestContext<T>(ctx: RequestContext, fn: () => T): T {
-  return storage.run(ctx, fn);
+  ensureContextManager();
+  return context.with(withRequestContext(context.active(), ctx), fn);
 }
 
 export function currentRequestContext(): RequestContext | undefined {
-  return storage.getStore();
+  return requestContextOf(context.active());
 }
 
 /** The id of the request being handled, or undefined outside a request. */
 export function getRequestId(): string | undefined {
-  return storage.getStore()?.requestId;
+  return currentRequestContext()?.requestId;
 }
 
 // Span attribute names: OpenTelemetry semantic conventions where they exist.
@@ -51,7 +78,7 @@ const SPAN_ATTRIBUTE = {
 } as const;
 
 function assign(field: keyof typeof SPAN_ATTRIBUTE, value: string | number | undefined): void {
-  const ctx = storage.getStore();
+  const ctx = currentRequestContext();
   if (!ctx || value === undefined || value === null) return;
   const text = String(value).slice(0, 256);
   ctx[field] = text;

@@ -1,7 +1,6 @@
 // Composes the running SDK from small named steps: resource, providers, globals, instrumentations.
-import { context, metrics, propagation, trace } from '@opentelemetry/api';
+import { metrics, propagation, trace } from '@opentelemetry/api';
 import { logs } from '@opentelemetry/api-logs';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { setGlobalErrorHandler } from '@opentelemetry/core';
 import { reportUpstreamError } from '../diagnostics';
@@ -13,6 +12,7 @@ import { createTracerProvider } from './traces';
 import { createMetrics } from './metrics';
 import { createLoggerProvider } from './logs';
 import { createPropagator } from './propagation';
+import { ensureContextManager } from '../request/request-context';
 import { settleWithin } from '../timing';
 import { Redactor } from '../redaction/redact';
 import { setSdkMeterProvider } from '../metrics/meter-provider';
@@ -51,7 +51,7 @@ export function composeSdk(config: Config, { deferInstrumentations }: ComposeOpt
   const loggerProvider = createLoggerProvider(config, resource, redactor, selfObservation);
 
   setGlobalErrorHandler(reportUpstreamError);
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  ensureContextManager();
   propagation.setGlobalPropagator(createPropagator(config.propagators, config.requestIdHeader));
   trace.setGlobalTracerProvider(tracerProvider);
   metrics.setGlobalMeterProvider(meterProvider);
