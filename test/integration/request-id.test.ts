@@ -170,3 +170,27 @@ describe('errors in handlers', () => {
     expect(exception?.attributes['exception.message']).toBe('handler exploded');
   });
 });
+
+describe('in every configuration that traces requests', () => {
+  it.each([
+    ['OTEL_PROPAGATORS=b3', { OTEL_PROPAGATORS: 'b3' }],
+    ['OTEL_PROPAGATORS=none', { OTEL_PROPAGATORS: 'none' }],
+    ['OTEL_TRACES_EXPORTER=none', { OTEL_TRACES_EXPORTER: 'none' }],
+    ['OTEL_TRACES_SAMPLER=always_off', { OTEL_TRACES_SAMPLER: 'always_off' }],
+    ['parentbased_traceidratio 0', { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0' }],
+    ['OTELKIT_HTTP_SERVER_INSTRUMENTATION=upstream', { OTELKIT_HTTP_SERVER_INSTRUMENTATION: 'upstream' }],
+    ['an ignored path (OTELKIT_HTTP_IGNORE_PATHS)', { OTELKIT_HTTP_IGNORE_PATHS: '/call' }],
+  ])('%s: the id is read, echoed, logged and sent on; a request without one gets a new one', async (_name, env) => {
+    const downstream = launch({ ...env, OTEL_SERVICE_NAME: 'inventory', LOGGER_NAME: 'inventory' });
+    const upstream = launch({ ...env, DOWNSTREAM_URL: await downstream.url('') });
+    const res = await call(await upstream.url('/call'), { 'x-request-id': 'cfg-1' });
+    expect(res.header).toBe('cfg-1');
+    expect(res.body.requestId).toBe('cfg-1');
+    expect((res.body.downstream as Record<string, unknown>).requestId).toBe('cfg-1');
+    await upstream.waitForOutput(/"message":"called downstream"/);
+    expect(linesOf(upstream).find((l) => l.message === 'called downstream')?.request_id).toBe('cfg-1');
+    const fresh = await call(await upstream.url('/call'));
+    expect(fresh.header).toMatch(UUID);
+    expect((fresh.body.downstream as Record<string, unknown>).requestId).toBe(fresh.header);
+  });
+});
