@@ -227,7 +227,7 @@ export class HttpServerInstrumentation extends OwnHttpInstrumentation {
         // The request-id propagator puts the request context in: every hook and the handler run in `parent` or
         // below. Made here when the global propagator is not otelkit's (an app that registered its own first).
         let parent = propagation.extract(ROOT_CONTEXT, req.headers);
-        if (requestContextOf(parent) === undefined) parent = withRequestContext(parent, this.hooks.newRequestContext(req));
+        if (requestContextOf(parent) === undefined) parent = withRequestContext(parent, this.hooks.requestContextFor(req));
         const attributes = requestAttributes(req, scheme, method, options);
         span = options.requireParent
           ? parentOnly(parent)
@@ -287,7 +287,7 @@ export class HttpServerInstrumentation extends OwnHttpInstrumentation {
     let ctx = suppressTracing(context.active());
     if (withRequestId) {
       try {
-        ctx = withRequestContext(ctx, this.hooks.newRequestContext(req));
+        ctx = withRequestContext(ctx, this.hooks.requestContextFor(req));
       } catch (err) {
         this.fault(err);
       }

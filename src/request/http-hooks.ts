@@ -4,7 +4,13 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import type { Span } from '@opentelemetry/api';
 import type { Config } from '../config/resolve';
-import { attachServerRequest, currentRequestContext, getRequestId, type RequestContext } from './request-context';
+import {
+  attachServerRequest,
+  currentRequestContext,
+  getRequestId,
+  newRequestContext,
+  type RequestContext,
+} from './request-context';
 import { requestIdFrom } from './request-id';
 
 export const REQUEST_ID_ATTRIBUTE = 'request_id';
@@ -22,7 +28,7 @@ function clientIpOf(req: IncomingMessage, trustedHeader: string | undefined): st
 
 export interface HttpHooks {
   /** A request context of the request's own headers, where no propagator extracted one (see http-server.ts). */
-  newRequestContext(request: IncomingMessage): RequestContext;
+  requestContextFor(request: IncomingMessage): RequestContext;
   requestHook(span: Span, request: unknown): void;
   responseHook(span: Span, response: unknown): void;
   ignoreIncomingRequestHook?(request: IncomingMessage): boolean;
@@ -32,7 +38,7 @@ export function createHttpHooks(config: Config): HttpHooks {
   const header = config.requestIdHeader;
   const prometheusPort = config.metrics.exporters.includes('prometheus') ? config.metrics.prometheus.port : undefined;
   return {
-    newRequestContext: (request) => ({ requestId: requestIdFrom(request.headers[header]) }),
+    requestContextFor: (request) => newRequestContext(requestIdFrom(request.headers[header])),
     // Runs in the request's Context, where the request context is from the extract on. Outgoing requests reach
     // this hook with a ClientRequest: only server-side requests have a server span and a client.
     requestHook(span, request) {

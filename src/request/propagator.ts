@@ -2,7 +2,7 @@
 // written on outgoing requests (http, https, fetch/undici) from the Context they are made in (inject). Every
 // instrumentation extracts and injects through the global propagator, so this one covers them all.
 import type { Context, TextMapGetter, TextMapPropagator, TextMapSetter } from '@opentelemetry/api';
-import { requestContextOf, withRequestContext } from './request-context';
+import { newRequestContext, requestContextOf, withRequestContext } from './request-context';
 import { requestIdFrom } from './request-id';
 
 export class RequestIdPropagator implements TextMapPropagator {
@@ -20,8 +20,9 @@ export class RequestIdPropagator implements TextMapPropagator {
   extract(context: Context, carrier: unknown, getter: TextMapGetter): Context {
     const incoming = getter.get(carrier, this.header);
     const requestId = requestIdFrom(incoming);
+    // requestIdFrom gives back the incoming value itself only when it is well formed.
     if (requestId !== incoming && requestContextOf(context) !== undefined) return context;
-    return withRequestContext(context, { requestId });
+    return withRequestContext(context, newRequestContext(requestId));
   }
 
   fields(): string[] {

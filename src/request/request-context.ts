@@ -31,11 +31,17 @@ export function withRequestContext(ctx: Context, request: RequestContext): Conte
   return ctx.setValue(REQUEST_CONTEXT_KEY, request);
 }
 
+/** A request's context as extracted, before the server side knows its span and client. */
+export function newRequestContext(requestId: string): RequestContext {
+  // Every field the server side sets is there from the start: the object keeps one shape.
+  return { requestId, clientIp: undefined, serverSpan: undefined };
+}
+
 /** What only the server side knows once the request's span exists: its client IP and the span itself. */
 export function attachServerRequest(request: RequestContext, serverSpan: Span, clientIp: string | undefined): void {
   const holder = request as { -readonly [K in keyof RequestContext]: RequestContext[K] };
   holder.serverSpan = serverSpan;
-  if (clientIp !== undefined) holder.clientIp = clientIp;
+  holder.clientIp = clientIp;
 }
 
 let contextManagerChecked = false;

@@ -13,7 +13,7 @@ describe('HttpServerInstrumentation enable/disable', () => {
   it('patches emit on the server, request and response prototypes, and restores them exactly', () => {
     const before = protos.map((p) => [own(p), (p as EventEmitter).emit]);
     const instrumentation = new HttpServerInstrumentation(
-      { newRequestContext: () => ({ requestId: 'r' }), requestHook() {}, responseHook() {} },
+      { requestContextFor: () => ({ requestId: 'r' }), requestHook() {}, responseHook() {} },
       { knownMethods: KNOWN_METHODS, requireParent: false, syntheticSource: false, redactQuery: (query) => query },
     );
     instrumentation.enable();
