@@ -44,6 +44,7 @@ export function createHttpHooks(config: Config): HttpHooks {
     requestHook(span, request) {
       if (!(request instanceof IncomingMessage)) return;
       const ctx = currentRequestContext();
+      // None only under upstream's server instrumentation with a global propagator other than otelkit's.
       if (ctx === undefined) return;
       const clientIp = clientIpOf(request, config.trustedProxyHeader);
       span.setAttribute(REQUEST_ID_ATTRIBUTE, ctx.requestId);
