@@ -2,6 +2,7 @@
 // extract and writes it in inject, from the Context it is given.
 import {
   context,
+  createContextKey,
   defaultTextMapGetter,
   defaultTextMapSetter,
   INVALID_SPAN_CONTEXT,
@@ -18,6 +19,9 @@ import {
   setUser,
   withRequestContext,
 } from '../../src/request/request-context';
+
+// The key the request context is under: createContextKey is Symbol.for of its description.
+const REQUEST_KEY = createContextKey('otelkit request context');
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const propagator = new RequestIdPropagator('x-request-id');
@@ -60,6 +64,37 @@ describe('the request context', () => {
       ),
     );
     expect(seen).toEqual(Array.from({ length: 50 }, (_, i) => `r${i}`));
+  });
+});
+
+describe('a Context with a request context', () => {
+  const other = createContextKey('other');
+  const third = createContextKey('third');
+  const request = { requestId: 'r-1' };
+
+  it('behaves as Context.setValue would: values below stay, values set later are kept, deletes work', () => {
+    const base = ROOT_CONTEXT.setValue(other, 1);
+    const ctx = withRequestContext(base, request);
+    expect(requestContextOf(ctx)).toBe(request);
+    expect(ctx.getValue(other)).toBe(1);
+    const later = ctx.setValue(third, 3).setValue(other, 2);
+    expect([requestContextOf(later), later.getValue(other), later.getValue(third)]).toEqual([request, 2, 3]);
+    expect([requestContextOf(ctx), ctx.getValue(other), ctx.getValue(third)]).toEqual([request, 1, undefined]);
+    const withoutOther = later.deleteValue(other);
+    expect([requestContextOf(withoutOther), withoutOther.getValue(other), withoutOther.getValue(third)]).toEqual([
+      request,
+      undefined,
+      3,
+    ]);
+    const withoutRequest = later.deleteValue(REQUEST_KEY);
+    expect([requestContextOf(withoutRequest), withoutRequest.getValue(third)]).toEqual([undefined, 3]);
+  });
+
+  it('a request set on a Context that holds one replaces it, without nesting', () => {
+    const inner = { requestId: 'r-2' };
+    const ctx = withRequestContext(withRequestContext(ROOT_CONTEXT, request), inner);
+    expect(requestContextOf(ctx)).toBe(inner);
+    expect(requestContextOf(ctx.deleteValue(REQUEST_KEY))).toBeUndefined();
   });
 });
 
