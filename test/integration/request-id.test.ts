@@ -194,3 +194,17 @@ describe('in every configuration that traces requests', () => {
     expect((fresh.body.downstream as Record<string, unknown>).requestId).toBe(fresh.header);
   });
 });
+
+describe('with a global propagator the app registered before otelkit started', () => {
+  it('incoming requests still get their id: echoed, in the handler and in the log line', async () => {
+    const app = bed.launch('own-propagator-first.cjs', { preload: 'none' });
+    const res = await call(await app.url('/'), { 'x-request-id': 'own-1' });
+    expect(res.header).toBe('own-1');
+    expect(res.body.requestId).toBe('own-1');
+    await app.waitForOutput(/"message":"handled"/);
+    expect(linesOf(app).find((l) => l.message === 'handled')?.request_id).toBe('own-1');
+    const fresh = await call(await app.url('/'));
+    expect(fresh.header).toMatch(UUID);
+    expect(fresh.body.requestId).toBe(fresh.header);
+  });
+});
