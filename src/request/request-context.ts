@@ -23,39 +23,12 @@ export interface UserContext {
 // they set reaches every later log record and the server span without entering a new Context.
 const REQUEST_CONTEXT_KEY = createContextKey('otelkit request context');
 
-/**
- * A Context with a request context on top of `parent`, in one small object: `Context.setValue` copies the parent's
- * Map and makes three closures, once per request. Values set on it go into the parent, the request stays on top.
- */
-class RequestOnTop implements Context {
-  constructor(
-    private readonly parent: Context,
-    private readonly request: RequestContext | undefined,
-  ) {}
-
-  getValue(key: symbol): unknown {
-    return key === REQUEST_CONTEXT_KEY ? this.request : this.parent.getValue(key);
-  }
-
-  setValue(key: symbol, value: unknown): Context {
-    return key === REQUEST_CONTEXT_KEY
-      ? new RequestOnTop(this.parent, value as RequestContext | undefined)
-      : new RequestOnTop(this.parent.setValue(key, value), this.request);
-  }
-
-  deleteValue(key: symbol): Context {
-    return key === REQUEST_CONTEXT_KEY
-      ? this.parent.deleteValue(key)
-      : new RequestOnTop(this.parent.deleteValue(key), this.request);
-  }
-}
-
 export function requestContextOf(ctx: Context): RequestContext | undefined {
   return ctx.getValue(REQUEST_CONTEXT_KEY) as RequestContext | undefined;
 }
 
 export function withRequestContext(ctx: Context, request: RequestContext): Context {
-  return ctx instanceof RequestOnTop ? ctx.setValue(REQUEST_CONTEXT_KEY, request) : new RequestOnTop(ctx, request);
+  return ctx.setValue(REQUEST_CONTEXT_KEY, request);
 }
 
 /** A request's context as extracted, before the server side knows its span and client. */

@@ -90,7 +90,7 @@ describe('a Context with a request context', () => {
     expect([requestContextOf(withoutRequest), withoutRequest.getValue(third)]).toEqual([undefined, 3]);
   });
 
-  it('a request set on a Context that holds one replaces it, without nesting', () => {
+  it('a request set on a Context that holds one replaces it', () => {
     const inner = { requestId: 'r-2' };
     const ctx = withRequestContext(withRequestContext(ROOT_CONTEXT, request), inner);
     expect(requestContextOf(ctx)).toBe(inner);
