@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../harness/app';
-import { ElasticsearchStandin, type StoredDocument } from '../harness/elasticsearch-standin';
+import { ElasticsearchFaultInjector, type StoredDocument } from '../harness/elasticsearch-fault-injector';
 import { SentryStandin } from '../harness/sentry-standin';
 import {
   allocateCollectorPorts,
@@ -107,7 +107,7 @@ async function exportWarning(collector: CollectorProcess, seq: number): Promise<
 }
 
 const seqOf = (d: StoredDocument) => Number((d.source.attributes as Record<string, unknown> | undefined)?.export_seq);
-const spanSeqs = (es: ElasticsearchStandin) =>
+const spanSeqs = (es: ElasticsearchFaultInjector) =>
   es
     .documentsIn('traces-')
     .map(seqOf)
@@ -137,7 +137,7 @@ describe.runIf(missing.length === 0)("collector/config.yaml's Sentry branch", ()
   });
 
   async function setUp(sentryEnv: (sentry: SentryStandin) => Record<string, string>, configs = [COLLECTOR_CONFIG]) {
-    const es = new ElasticsearchStandin();
+    const es = new ElasticsearchFaultInjector();
     const sentry = new SentryStandin(PROJECT, KEY);
     const storageDir = mkdtempSync(join(tmpdir(), 'otelkit-collector-sentry-'));
     cleanups.push(() => rmSync(storageDir, { recursive: true, force: true }));

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { App, fastExportEnv, get } from '../harness/app';
-import { type ElasticsearchStandin, type StoredDocument } from '../harness/elasticsearch-standin';
+import { type ElasticsearchFaultInjector, type StoredDocument } from '../harness/elasticsearch-fault-injector';
 import {
   allocateCollectorPorts,
   COLLECTOR_CONFIG,
@@ -17,7 +17,7 @@ import {
   requirePrerequisites,
   PrometheusServer,
   type CollectorPorts,
-  StandinBackends,
+  FaultInjectingBackends,
 } from './collector-harness';
 import { printedLines, type PrintedLine } from '../harness/test-bed';
 
@@ -34,9 +34,9 @@ function printed(app: App, message: string): PrintedLine {
 // Elasticsearch documents in the exporter's `otel` mapping mode.
 const bodyText = (d: StoredDocument) => (d.source.body as { text?: string } | undefined)?.text;
 const attrs = (d: StoredDocument) => (d.source.attributes ?? {}) as Record<string, unknown>;
-const logDocs = (es: ElasticsearchStandin) => es.documentsIn('logs-');
-const spanDocs = (es: ElasticsearchStandin) => es.documentsIn('traces-');
-const burstDocs = (es: ElasticsearchStandin, tag: string) => logDocs(es).filter((d) => attrs(d).burst_tag === tag);
+const logDocs = (es: ElasticsearchFaultInjector) => es.documentsIn('logs-');
+const spanDocs = (es: ElasticsearchFaultInjector) => es.documentsIn('traces-');
+const burstDocs = (es: ElasticsearchFaultInjector, tag: string) => logDocs(es).filter((d) => attrs(d).burst_tag === tag);
 
 function sequenceNumbers(docs: StoredDocument[]): number[] {
   return docs.map((d) => Number(attrs(d).seq)).sort((a, b) => a - b);
@@ -49,7 +49,13 @@ const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Waits for `count` records of a burst, gives duplicates time to show, then requires each sequence number once. */
-async function expectDeliveredOnce(es: ElasticsearchStandin, tag: string, count: number, timeoutMillis: number, what: string) {
+async function expectDeliveredOnce(
+  es: ElasticsearchFaultInjector,
+  tag: string,
+  count: number,
+  timeoutMillis: number,
+  what: string,
+) {
   await es.waitFor(() => burstDocs(es, tag).length >= count, timeoutMillis, what);
   await sleep(1500);
   expect(sequenceNumbers(burstDocs(es, tag))).toEqual(range(count));
@@ -68,7 +74,7 @@ function startApp(collector: CollectorProcess): App {
 const missing = missingPrerequisites();
 
 describe.runIf(missing.length === 0)('collector/config.yaml end to end', () => {
-  const backends = new StandinBackends(SENTRY_PROJECT, SENTRY_KEY);
+  const backends = new FaultInjectingBackends(SENTRY_PROJECT, SENTRY_KEY);
   const prometheus = new PrometheusServer();
   let ports: CollectorPorts;
   let collector: CollectorProcess;
@@ -213,7 +219,7 @@ describe.runIf(missing.length === 0)('collector/config.yaml end to end', () => {
 });
 
 describe.runIf(missing.length === 0)('collector/config.yaml: outages and restarts lose nothing', () => {
-  const backends = new StandinBackends(SENTRY_PROJECT, SENTRY_KEY);
+  const backends = new FaultInjectingBackends(SENTRY_PROJECT, SENTRY_KEY);
   let ports: CollectorPorts;
   let collector: CollectorProcess;
   let app: App;
@@ -331,7 +337,7 @@ describe.runIf(missing.length === 0)('collector/config.yaml: outages and restart
 });
 
 describe.runIf(missing.length === 0)('collector/config.filelog.yaml: otelkit JSON log files', () => {
-  const backends = new StandinBackends(SENTRY_PROJECT, SENTRY_KEY);
+  const backends = new FaultInjectingBackends(SENTRY_PROJECT, SENTRY_KEY);
   let logDir = '';
   let collector: CollectorProcess;
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { App, fastExportEnv, REPO_ROOT } from '../harness/app';
-import { ElasticsearchStandin } from '../harness/elasticsearch-standin';
+import { ElasticsearchFaultInjector } from '../harness/elasticsearch-fault-injector';
 import { SentryStandin } from '../harness/sentry-standin';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -134,7 +134,7 @@ async function returnsData(prometheus: PrometheusServer, promql: string, timeout
 const missing = [...missingPrerequisites(true, true), ...missingDatabases()];
 
 describe.runIf(missing.length === 0)('dashboards and alert rules against a real Prometheus', () => {
-  const es = new ElasticsearchStandin();
+  const es = new ElasticsearchFaultInjector();
   const sentry = new SentryStandin(SENTRY_PROJECT, SENTRY_KEY);
   const viaCollector = new PrometheusServer();
   const direct = new PrometheusServer();

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { App, fastExportEnv, get, REPO_ROOT } from '../harness/app';
-import type { StoredDocument } from '../harness/elasticsearch-standin';
+import type { StoredDocument } from '../harness/elasticsearch-fault-injector';
 import {
   allocateCollectorPorts,
   COLLECTOR_BINARY,
@@ -17,7 +17,7 @@ import {
   CollectorProcess,
   missingPrerequisites,
   requirePrerequisites,
-  StandinBackends,
+  FaultInjectingBackends,
 } from './collector-harness';
 
 const run = promisify(execFile);
@@ -49,7 +49,7 @@ function pipelineProcessors(file: string): Record<string, string[]> {
 const missing = missingPrerequisites(false);
 
 describe.runIf(missing.length === 0)('pseudonymisation overlay (config.pseudonymise.yaml)', () => {
-  const backends = new StandinBackends(SENTRY_PROJECT, SENTRY_KEY);
+  const backends = new FaultInjectingBackends(SENTRY_PROJECT, SENTRY_KEY);
   const { es, sentry } = backends;
   let collector: CollectorProcess;
   let app: App;

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { App, fastExportEnv } from '../harness/app';
-import { ElasticsearchStandin } from '../harness/elasticsearch-standin';
+import { ElasticsearchFaultInjector } from '../harness/elasticsearch-fault-injector';
 import { SentryStandin } from '../harness/sentry-standin';
 import {
   AGENT_BINARY,
@@ -26,7 +26,7 @@ const SENTRY_KEY = 'e2e5ca1ab1e0public0key';
 const DECISION_WAIT_MILLIS = 1500;
 
 class Gateway {
-  readonly es = new ElasticsearchStandin();
+  readonly es = new ElasticsearchFaultInjector();
   readonly sentry = new SentryStandin(SENTRY_PROJECT, SENTRY_KEY);
   private storageDir = '';
   collector!: CollectorProcess;
