@@ -294,6 +294,27 @@ async function exportBurst(
   expect(res.status, await res.text()).toBe(200);
 }
 
+/** The block Elasticsearch puts on an index when the disk passes the flood-stage watermark: writes get 429. */
+const FLOOD_STAGE_BLOCK = 'index.blocks.read_only_allow_delete';
+
+/** Creates the data stream logs-<dataset>.otel-default with one record, then puts `block` on its backing indices. */
+async function blocked(collector: CollectorProcess, dataset: string, block: string): Promise<string> {
+  const stream = `logs-${dataset}.otel-default`;
+  await exportBurst(collector, dataset, `${dataset}-first`, 1);
+  await es.waitForHits(stream, term('burst_tag', `${dataset}-first`), 1);
+  await es.ok('PUT', `/${stream}/_settings`, { [block]: true });
+  return stream;
+}
+
+/** Waits until the collector has retried at least `count` more documents than `before`: Elasticsearch refused them. */
+async function retried(collector: CollectorProcess, before: number, count: number): Promise<void> {
+  await eventually(
+    async () => ((await collector.ownMetric('otelcol_elasticsearch_docs_retried')) >= before + count ? true : undefined),
+    20_000,
+    `${count} refused documents retried`,
+  );
+}
+
 describe.runIf(missingWithElasticsearch.length === 0)(
   `collector/config.yaml: Elasticsearch ${ES_OLDEST_VERSION} refusing documents`,
   () => {
@@ -312,32 +333,19 @@ describe.runIf(missingWithElasticsearch.length === 0)(
       await backends.stop();
     });
 
-    /** Creates the data stream with one record, then puts `block` on its backing indices. */
-    async function blocked(dataset: string, block: string): Promise<string> {
-      const stream = `logs-${dataset}.otel-default`;
-      await exportBurst(collector, dataset, `${dataset}-first`, 1);
-      await es.waitForHits(stream, term('burst_tag', `${dataset}-first`), 1);
-      await es.ok('PUT', `/${stream}/_settings`, { [block]: true });
-      return stream;
-    }
-
     it('a flood-stage block (429 per document, as when the disk fills): retried, every record arrives once when it lifts', async () => {
-      const stream = await blocked('flood', 'index.blocks.read_only_allow_delete');
+      const stream = await blocked(collector, 'flood', FLOOD_STAGE_BLOCK);
       const retriedBefore = await collector.ownMetric('otelcol_elasticsearch_docs_retried');
       await exportBurst(collector, 'flood', 'flood', 30);
-      await eventually(
-        async () => ((await collector.ownMetric('otelcol_elasticsearch_docs_retried')) >= retriedBefore + 30 ? true : undefined),
-        20_000,
-        'the 30 refused documents retried',
-      );
+      await retried(collector, retriedBefore, 30);
       expect(await es.search(stream, term('burst_tag', 'flood'))).toHaveLength(0);
-      await es.ok('PUT', `/${stream}/_settings`, { 'index.blocks.read_only_allow_delete': null });
+      await es.ok('PUT', `/${stream}/_settings`, { [FLOOD_STAGE_BLOCK]: null });
       await expectSearchedOnce(es, stream, 'flood', 30, 45_000);
       expect(await collector.ownMetric('otelcol_elasticsearch_docs_processed', 'error_type="cluster_block_exception"')).toBe(0);
     }, 90_000);
 
     it('a write block (403 per document): not retried, each counted with its reason and logged; other streams go on', async () => {
-      const stream = await blocked('wblock', 'index.blocks.write');
+      const stream = await blocked(collector, 'wblock', 'index.blocks.write');
       const counted = () => collector.ownMetric('otelcol_elasticsearch_docs_processed', 'error_type="cluster_block_exception"');
       const retriedBefore = await collector.ownMetric('otelcol_elasticsearch_docs_retried');
       await exportBurst(collector, 'wblock', 'wblock', 5);
@@ -391,11 +399,11 @@ describe.runIf(missingWithElasticsearch.length === 0)(
 
 // The Elasticsearch fault injector (test/harness/elasticsearch-fault-injector.ts) in place of the cluster: a 503
 // on every bulk request for as long as a test wants, and a per-document 500, neither of which a real single node
-// can be made to show (collector/README.md).
-describe.runIf(missing.length === 0)(
-  'collector/config.yaml: outages and restarts lose nothing (Elasticsearch fault injector)',
+// can be made to show (collector/README.md). Refusals a real node can show are tested on it above.
+describe.runIf(missingWithElasticsearch.length === 0)(
+  `collector/config.yaml: restarts while Elasticsearch ${ES_OLDEST_VERSION} refuses lose nothing`,
   () => {
-    const backends = new FaultInjectingBackends(SENTRY_PROJECT, SENTRY_KEY);
+    const backends = new CollectorBackends(es, SENTRY_PROJECT, SENTRY_KEY);
     let ports: CollectorPorts;
     let collector: CollectorProcess;
     let app: App;
@@ -415,73 +423,34 @@ describe.runIf(missing.length === 0)(
       await backends.stop();
     });
 
-    async function burst(tag: string, count: number): Promise<void> {
-      expect((await get(await app.url(`/burst/${tag}/${count}`))).status).toBe(200);
-    }
-
-    /** Waits until Elasticsearch has refused at least one more bulk request than before. */
-    async function refusedOnce(before: number): Promise<void> {
-      await eventually(
-        async () => (backends.es.bulkRequests.filter((r) => r.status !== 200).length > before ? true : undefined),
-        20_000,
-        'the collector to try Elasticsearch and be refused',
-      );
-    }
-
-    it('Elasticsearch answering 503 for a while: every record arrives exactly once after it recovers', async () => {
-      const { es } = backends;
-      const refusedBefore = es.bulkRequests.filter((r) => r.status !== 200).length;
-      es.bulkStatus = 503;
-      await burst('outage', 50);
-      await refusedOnce(refusedBefore);
-      await sleep(3000);
-      expect(burstDocs(es, 'outage')).toHaveLength(0);
-      es.bulkStatus = 200;
-      await expectDeliveredOnce(es, 'outage', 50, 45_000, '50 records after the outage');
-    }, 90_000);
-
-    // A per-document 500 is a fault a real cluster cannot be made to show on demand, hence the fault injector. Such a
-    // document is never retried (config.yaml's retry_on_status): it cannot hold a consumer, and it is counted.
-    it('a document rejected with 500 inside a bulk response is not retried: counted once, the others arrive', async () => {
-      const { es } = backends;
-      const failedBefore = await collector.ownMetric('otelcol_elasticsearch_docs_processed', 'outcome="failed_server"');
-      es.failNextDocuments(500, 1, 'logs-');
-      await burst('poisoned', 20);
-      await es.waitFor(() => burstDocs(es, 'poisoned').length >= 19, 30_000, '19 of 20 records');
-      await sleep(2000);
-      expect(burstDocs(es, 'poisoned')).toHaveLength(19);
-      expect(await collector.ownMetric('otelcol_elasticsearch_docs_processed', 'outcome="failed_server"')).toBe(failedBefore + 1);
-      expect(collector.output).toMatch(/failed to index document/);
-    }, 60_000);
-
-    it('the collector killed (SIGKILL) with records queued for Elasticsearch sends them after a restart', async () => {
-      const { es } = backends;
-      const refusedBefore = es.bulkRequests.filter((r) => r.status !== 200).length;
-      es.bulkStatus = 503;
-      await burst('restart', 40);
-      await refusedOnce(refusedBefore);
-      await collector.stop('SIGKILL');
-      es.bulkStatus = 200;
-      await sleep(500);
-      expect(burstDocs(es, 'restart')).toHaveLength(0);
+    async function restart(): Promise<void> {
       collector = new CollectorProcess(ports, backends.env(ports));
       await collector.waitHealthy();
-      await expectDeliveredOnce(es, 'restart', 40, 45_000, '40 records after the restart');
+    }
+
+    it('the collector killed (SIGKILL) with records Elasticsearch refuses (429) sends them after a restart', async () => {
+      const stream = await blocked(collector, 'killed', FLOOD_STAGE_BLOCK);
+      const retriedBefore = await collector.ownMetric('otelcol_elasticsearch_docs_retried');
+      await exportBurst(collector, 'killed', 'killed', 40);
+      await retried(collector, retriedBefore, 40);
+      await collector.stop('SIGKILL');
+      await es.ok('PUT', `/${stream}/_settings`, { [FLOOD_STAGE_BLOCK]: null });
+      expect(await es.search(stream, term('burst_tag', 'killed'))).toHaveLength(0);
+      await restart();
+      await expectSearchedOnce(es, stream, 'killed', 40, 45_000);
     }, 90_000);
 
     it('the collector stopped like an orchestrator does (SIGTERM, SIGKILL 5 s later) while Elasticsearch refuses: nothing lost', async () => {
-      const { es } = backends;
-      const refusedBefore = es.bulkRequests.filter((r) => r.status !== 200).length;
-      es.bulkStatus = 503;
-      await burst('stopped', 40);
-      await refusedOnce(refusedBefore);
+      const stream = await blocked(collector, 'stopped', FLOOD_STAGE_BLOCK);
+      const retriedBefore = await collector.ownMetric('otelcol_elasticsearch_docs_retried');
+      await exportBurst(collector, 'stopped', 'stopped', 40);
+      await retried(collector, retriedBefore, 40);
       // The shutdown waits for the bulk requests being retried (see config.yaml), so the kill usually comes.
       await collector.stop('SIGTERM', 5_000);
-      es.bulkStatus = 200;
-      expect(burstDocs(es, 'stopped')).toHaveLength(0);
-      collector = new CollectorProcess(ports, backends.env(ports));
-      await collector.waitHealthy();
-      await expectDeliveredOnce(es, 'stopped', 40, 45_000, '40 records after the restart');
+      await es.ok('PUT', `/${stream}/_settings`, { [FLOOD_STAGE_BLOCK]: null });
+      expect(await es.search(stream, term('burst_tag', 'stopped'))).toHaveLength(0);
+      await restart();
+      await expectSearchedOnce(es, stream, 'stopped', 40, 45_000);
     }, 90_000);
 
     it('Sentry answering 503, the collector killed and restarted meanwhile: the warning arrives exactly once', async () => {
@@ -495,8 +464,7 @@ describe.runIf(missing.length === 0)(
       );
       await collector.stop('SIGKILL');
       sentry.respondWith = 200;
-      collector = new CollectorProcess(ports, backends.env(ports));
-      await collector.waitHealthy();
+      await restart();
       const isWarning = (l: { body: unknown; attributes: Record<string, unknown> }) =>
         l.body === 'refund requested' && l.attributes.order_id === 'outage';
       await sentry.waitFor(() => sentry.logs.some(isWarning), 45_000, 'the warning after the outage');
@@ -505,6 +473,66 @@ describe.runIf(missing.length === 0)(
     }, 90_000);
   },
 );
+
+describe.runIf(missing.length === 0)('collector/config.yaml: outages lose nothing (Elasticsearch fault injector)', () => {
+  const backends = new FaultInjectingBackends(SENTRY_PROJECT, SENTRY_KEY);
+  let collector: CollectorProcess;
+  let app: App;
+
+  beforeAll(async () => {
+    await backends.start();
+    const ports = await allocateCollectorPorts();
+    collector = new CollectorProcess(ports, backends.env(ports));
+    await collector.waitHealthy();
+    app = startApp(collector);
+    await app.port();
+  }, 60_000);
+
+  afterAll(async () => {
+    await app?.stop('SIGKILL');
+    await collector?.stop();
+    await backends.stop();
+  });
+
+  async function burst(tag: string, count: number): Promise<void> {
+    expect((await get(await app.url(`/burst/${tag}/${count}`))).status).toBe(200);
+  }
+
+  /** Waits until Elasticsearch has refused at least one more bulk request than before. */
+  async function refusedOnce(before: number): Promise<void> {
+    await eventually(
+      async () => (backends.es.bulkRequests.filter((r) => r.status !== 200).length > before ? true : undefined),
+      20_000,
+      'the collector to try Elasticsearch and be refused',
+    );
+  }
+
+  it('Elasticsearch answering 503 for a while: every record arrives exactly once after it recovers', async () => {
+    const { es } = backends;
+    const refusedBefore = es.bulkRequests.filter((r) => r.status !== 200).length;
+    es.bulkStatus = 503;
+    await burst('outage', 50);
+    await refusedOnce(refusedBefore);
+    await sleep(3000);
+    expect(burstDocs(es, 'outage')).toHaveLength(0);
+    es.bulkStatus = 200;
+    await expectDeliveredOnce(es, 'outage', 50, 45_000, '50 records after the outage');
+  }, 90_000);
+
+  // A per-document 500 is a fault a real cluster cannot be made to show on demand, hence the fault injector. Such a
+  // document is never retried (config.yaml's retry_on_status): it cannot hold a consumer, and it is counted.
+  it('a document rejected with 500 inside a bulk response is not retried: counted once, the others arrive', async () => {
+    const { es } = backends;
+    const failedBefore = await collector.ownMetric('otelcol_elasticsearch_docs_processed', 'outcome="failed_server"');
+    es.failNextDocuments(500, 1, 'logs-');
+    await burst('poisoned', 20);
+    await es.waitFor(() => burstDocs(es, 'poisoned').length >= 19, 30_000, '19 of 20 records');
+    await sleep(2000);
+    expect(burstDocs(es, 'poisoned')).toHaveLength(19);
+    expect(await collector.ownMetric('otelcol_elasticsearch_docs_processed', 'outcome="failed_server"')).toBe(failedBefore + 1);
+    expect(collector.output).toMatch(/failed to index document/);
+  }, 60_000);
+});
 
 describe.runIf(missingWithElasticsearch.length === 0)(
   `collector/config.filelog.yaml: otelkit JSON log files (Elasticsearch ${ES_OLDEST_VERSION})`,
