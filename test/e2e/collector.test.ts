@@ -108,7 +108,9 @@ const missingWithElasticsearch = [...missing, ...missingElasticsearch(ES_OLDEST_
 const es = new ElasticsearchServer(ES_OLDEST_VERSION, ES_OLDEST_JAVA_HOME);
 
 beforeAll(async () => {
-  if (missingWithElasticsearch.length === 0) await startForCollector(es);
+  // The node's disk monitor lifts a flood-stage block at its next disk check when the disk is not full (every 30 s
+  // by default, DiskThresholdMonitor's auto-release); checking hourly keeps the blocks below on while a test needs them.
+  if (missingWithElasticsearch.length === 0) await startForCollector(es, ['cluster.info.update.interval: 1h']);
 }, 240_000);
 
 afterAll(async () => {
@@ -294,7 +296,10 @@ async function exportBurst(
   expect(res.status, await res.text()).toBe(200);
 }
 
-/** The block Elasticsearch puts on an index when the disk passes the flood-stage watermark: writes get 429. */
+/**
+ * The block Elasticsearch puts on an index when the disk passes the flood-stage watermark: writes get 429. Set by
+ * hand here, and lifted by hand (the cluster's disk checks, which would lift it, are hourly in this file).
+ */
 const FLOOD_STAGE_BLOCK = 'index.blocks.read_only_allow_delete';
 
 /** Creates the data stream logs-<dataset>.otel-default with one record, then puts `block` on its backing indices. */

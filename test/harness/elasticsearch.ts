@@ -85,9 +85,12 @@ export class ElasticsearchServer {
    * Starts a single-node cluster. The installed home lies under root's home directory, which the unprivileged
    * user cannot enter, so it is hard-linked (no copy of the data) into the temporary directory the node owns.
    * `fileUsers` become file-realm users (the zip has no analysis-common, so the security index that API-created
-   * users live in cannot be created); `fileRoles` is the text of roles.yml for them.
+   * users live in cannot be created); `fileRoles` is the text of roles.yml for them; `settings` are further lines of
+   * elasticsearch.yml.
    */
-  async start(options: { fileUsers?: { name: string; password: string; roles: string[] }[]; fileRoles?: string } = {}) {
+  async start(
+    options: { fileUsers?: { name: string; password: string; roles: string[] }[]; fileRoles?: string; settings?: string[] } = {},
+  ) {
     const began = Date.now();
     this.dir = mkdtempSync(join(tmpdir(), 'otelkit-es-'));
     const home = join(this.dir, 'home');
@@ -117,6 +120,7 @@ export class ElasticsearchServer {
         // Other tests fill the shared disk; the node must not turn indices read-only under them.
         'cluster.routing.allocation.disk.threshold_enabled: false',
         'action.destructive_requires_name: false',
+        ...(options.settings ?? []),
         '',
       ].join('\n'),
     );
@@ -310,10 +314,11 @@ export const COLLECTOR_PASSWORD = 'collector-test-password';
  * Starts `es` the way the collector meets Elasticsearch in production: security on, the collector's
  * least-privilege user, and the index templates setup.sh installs. One per test file: a start takes 10 to 70 s.
  */
-export async function startForCollector(es: ElasticsearchServer): Promise<void> {
+export async function startForCollector(es: ElasticsearchServer, settings: string[] = []): Promise<void> {
   await es.start({
     fileUsers: [{ name: COLLECTOR_USER, password: COLLECTOR_PASSWORD, roles: ['otelkit_collector'] }],
     fileRoles: collectorRolesYml('otelkit_collector'),
+    settings,
   });
   process.stderr.write(`Elasticsearch ${es.version} started in ${es.startMillis} ms\n`);
   await runSetupJob(es);
