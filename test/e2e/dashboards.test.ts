@@ -157,8 +157,10 @@ describe.runIf(missing.length === 0)('dashboards and alert rules against a real 
 
   beforeAll(async () => {
     storageDir = mkdtempSync(join(tmpdir(), 'otelkit-dashboards-storage-'));
-    await Promise.all([startForCollector(es), databases.start()]);
+    // One after the other: a starting Elasticsearch takes both cores, and Redis must start within 10 s.
+    await startForCollector(es);
     await sentry.start();
+    await databases.start();
     await databases.holdConnections(5);
     const ports = await allocateCollectorPorts();
     collector = new CollectorProcess(
