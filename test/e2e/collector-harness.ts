@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { it } from 'vitest';
 import { REPO_ROOT, type Exit } from '../harness/app';
 import { freePort } from '../harness/prometheus';
-import { ElasticsearchStandin } from '../harness/elasticsearch-standin';
+import { collectorElasticsearchEnv, type ElasticsearchServer } from '../harness/elasticsearch';
+import { ElasticsearchFaultInjector } from '../harness/elasticsearch-fault-injector';
 import { SentryStandin } from '../harness/sentry-standin';
 
 export const COLLECTOR_BINARY = join(REPO_ROOT, 'collector', '_build', 'otelkit-collector');
@@ -269,12 +270,51 @@ export class PrometheusServer {
 }
 
 /**
- * The collector's backends as stand-ins: Elasticsearch's bulk API (for faults on demand and document counts) and
- * Sentry's OTLP endpoint (which no server that runs here implements), with a queue directory; `env` is the
- * collector's environment pointing at them.
+ * The collector's backends: a real Elasticsearch (`es`, one per test file, started by the caller with
+ * startForCollector), the stand-in for Sentry's OTLP endpoint (which no server that runs here implements) and a
+ * queue directory; `env` is the collector's environment pointing at them.
  */
-export class StandinBackends {
-  readonly es = new ElasticsearchStandin();
+export class CollectorBackends {
+  readonly sentry: SentryStandin;
+  storageDir = '';
+
+  constructor(
+    readonly es: ElasticsearchServer,
+    readonly sentryProject = '4508123',
+    readonly sentryKey = 'e2e5ca1ab1e0public0key',
+  ) {
+    this.sentry = new SentryStandin(sentryProject, sentryKey);
+  }
+
+  async start(): Promise<void> {
+    this.storageDir = mkdtempSync(join(tmpdir(), 'otelkit-collector-storage-'));
+    await this.sentry.start();
+  }
+
+  env(ports: CollectorPorts, extra: Record<string, string> = {}): Record<string, string> {
+    return collectorEnv(ports, this.storageDir, {
+      ...collectorElasticsearchEnv(this.es),
+      SENTRY_OTLP_ENDPOINT: this.sentry.otlpEndpoint,
+      SENTRY_PUBLIC_KEY: this.sentryKey,
+      OTELCOL_BATCH_TIMEOUT: '200ms',
+      OTELCOL_SENTRY_DECISION_WAIT: '1s',
+      ...extra,
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.sentry.stop();
+    if (this.storageDir) rmSync(this.storageDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The backends for the faults a real cluster cannot be made to show on demand (see
+ * test/harness/elasticsearch-fault-injector.ts): the Elasticsearch fault injector in Elasticsearch's place, the
+ * Sentry stand-in, a queue directory.
+ */
+export class FaultInjectingBackends {
+  readonly es = new ElasticsearchFaultInjector();
   readonly sentry: SentryStandin;
   storageDir = '';
 

@@ -1,16 +1,17 @@
 // The built collector's redaction processor with collector/config.yaml, on the key table otelkit's own rule is tested
-// with (test/fixtures/redaction-keys.json): spans and log records posted over OTLP/HTTP, then what the Elasticsearch
-// and Sentry stand-ins received. Sensitive keys arrive as "****" whatever their type; every other key as it was sent.
+// with (test/fixtures/redaction-keys.json): spans and log records posted over OTLP/HTTP, then what a real
+// Elasticsearch returns for them and what the Sentry stand-in received. Sensitive keys arrive as "****" whatever
+// their type; every other key as it was sent.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StoredDocument } from '../harness/elasticsearch-standin';
+import { ElasticsearchServer, missingElasticsearch, startForCollector, type SearchHit } from '../harness/elasticsearch';
 import {
   allocateCollectorPorts,
+  CollectorBackends,
   CollectorProcess,
   missingPrerequisites,
   requirePrerequisites,
-  StandinBackends,
 } from './collector-harness';
 
 const SENTRY_PROJECT = '4508124';
@@ -28,7 +29,8 @@ const intValue = (i: number) => 1000 + i;
 type AnyValue = { stringValue: string } | { intValue: string };
 const attributes = (value: (key: string, i: number) => AnyValue) => KEYS.map((key, i) => ({ key, value: value(key, i) }));
 
-const resource = { attributes: [{ key: 'service.name', value: { stringValue: 'redaction-e2e' } }] };
+const SERVICE = 'redaction-e2e';
+const resource = { attributes: [{ key: 'service.name', value: { stringValue: SERVICE } }] };
 const nowNanos = () => String(BigInt(Date.now()) * 1_000_000n);
 
 /** Two spans: every key with a string value, then every key with an integer value. */
@@ -106,8 +108,9 @@ async function post(url: string, body: unknown): Promise<void> {
   expect(res.status, await res.text()).toBe(200);
 }
 
-const attrs = (d: StoredDocument) => (d.source.attributes ?? {}) as Record<string, unknown>;
-const bodyText = (d: StoredDocument) => (d.source.body as { text?: string } | undefined)?.text;
+const attrs = (d: SearchHit) => (d._source.attributes ?? {}) as Record<string, unknown>;
+const bodyText = (d: SearchHit) => (d._source.body as { text?: string } | undefined)?.text;
+const ofService = { term: { 'service.name': SERVICE } };
 
 /** What the table says the collector must let through for these values. */
 function expected(value: (key: string, i: number) => unknown): Record<string, unknown> {
@@ -115,54 +118,60 @@ function expected(value: (key: string, i: number) => unknown): Record<string, un
 }
 const pick = (from: Record<string, unknown>) => Object.fromEntries(KEYS.map((key) => [key, from[key]]));
 
-const missing = missingPrerequisites(false);
+const missing = [...missingPrerequisites(false), ...missingElasticsearch()];
 
 describe.runIf(missing.length === 0)("collector/config.yaml's redaction on the shared key table", () => {
-  const backends = new StandinBackends(SENTRY_PROJECT, SENTRY_KEY);
-  const { es, sentry } = backends;
+  const es = new ElasticsearchServer();
+  const backends = new CollectorBackends(es, SENTRY_PROJECT, SENTRY_KEY);
+  const { sentry } = backends;
   let collector: CollectorProcess;
 
   beforeAll(async () => {
+    await startForCollector(es);
     await backends.start();
     const ports = await allocateCollectorPorts();
     collector = new CollectorProcess(ports, backends.env(ports));
     await collector.waitHealthy();
     await post(`${collector.otlpHttpUrl}/v1/traces`, tracesRequest());
     await post(`${collector.otlpHttpUrl}/v1/logs`, logsRequest());
-  }, 60_000);
+  }, 240_000);
 
   afterAll(async () => {
     await collector?.stop();
     await backends.stop();
+    await es.stop();
   });
 
-  const spanDoc = (name: string) => es.documentsIn('traces-').find((d) => d.source.name === name);
+  const spanDoc = async (name: string) =>
+    (await es.waitForHits('traces-*.otel-*', { bool: { filter: [ofService, { term: { name } }] } }, 1))[0]!;
+  /** The service's three log records, once all are searchable. */
+  const logDocs = () => es.waitForHits('logs-*.otel-*', ofService, 3);
 
   it('span attributes with string values: the sensitive keys masked, every other one unchanged', async () => {
-    await es.waitFor(() => spanDoc('strings') !== undefined, 20_000, 'the span with string attributes');
-    expect(pick(attrs(spanDoc('strings')!))).toEqual(expected((key) => stringValue(key)));
+    expect(pick(attrs(await spanDoc('strings')))).toEqual(expected((key) => stringValue(key)));
     await sentry.waitFor(() => sentry.spans.some((s) => s.name === 'strings'), 20_000, 'the span in Sentry');
     const span = sentry.spans.find((s) => s.name === 'strings')!;
     expect(pick(span.attributes as Record<string, unknown>)).toEqual(expected((key) => stringValue(key)));
   });
 
   it('span attributes with integer values: the sensitive keys masked too, every other one still an integer', async () => {
-    await es.waitFor(() => spanDoc('integers') !== undefined, 20_000, 'the span with integer attributes');
-    expect(pick(attrs(spanDoc('integers')!))).toEqual(expected((_key, i) => intValue(i)));
+    expect(pick(attrs(await spanDoc('integers')))).toEqual(expected((_key, i) => intValue(i)));
   });
 
   it('log record attributes: the same keys masked', async () => {
-    const doc = () => es.documentsIn('logs-').find((d) => bodyText(d) === 'keys');
-    await es.waitFor(() => doc() !== undefined, 20_000, 'the log record');
-    expect(pick(attrs(doc()!))).toEqual(expected((key) => stringValue(key)));
+    const doc = (await logDocs()).find((d) => bodyText(d) === 'keys');
+    expect(doc, 'the log record').toBeDefined();
+    expect(pick(attrs(doc!))).toEqual(expected((key) => stringValue(key)));
   });
 
   it('blocked values: a bearer token in a log body is masked, the word "bearer" in prose is not', async () => {
-    const bodies = () => es.documentsIn('logs-').map(bodyText);
-    await es.waitFor(() => bodies().includes(PLAIN_TEXT), 20_000, 'the prose log record');
-    await es.waitFor(() => bodies().some((b) => b?.startsWith('Authorization:')), 20_000, 'the bearer log record');
-    expect(bodies()).toContain('Authorization: ****');
-    expect(JSON.stringify(es.documents)).not.toContain('abcdefghijklmnop');
+    const bodies = (await logDocs()).map(bodyText);
+    expect(bodies).toContain(PLAIN_TEXT);
+    expect(bodies).toContain('Authorization: ****');
+    const stored = await es.search('logs-*.otel-*,traces-*.otel-*', ofService);
+    expect(stored.length).toBe(5);
+    expect(JSON.stringify(stored)).not.toContain('abcdefghijklmnop');
+    expect(await es.search('logs-*.otel-*', { query_string: { query: '*abcdefghijklmnop*' } })).toHaveLength(0);
   });
 });
 

@@ -1,16 +1,22 @@
 // The collector's Sentry branch never hurts the Elasticsearch path: with Sentry hanging, throttling with a long
 // Retry-After, failing or down, and its queue full, the shared OTLP receiver still answers 200 and Elasticsearch
 // stores each span once; the queue stays within its disk bound; Sentry-only sampling keeps every error trace.
-// The built collector with collector/config.yaml, the Elasticsearch stand-in and the stand-in for Sentry's OTLP
-// endpoint (test/harness).
+// The built collector with collector/config.yaml, a real Elasticsearch (one cluster for the file; each test its own
+// service name) and the stand-in for Sentry's OTLP endpoint (test/harness).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../harness/app';
-import { ElasticsearchStandin, type StoredDocument } from '../harness/elasticsearch-standin';
+import {
+  collectorElasticsearchEnv,
+  ElasticsearchServer,
+  missingElasticsearch,
+  startForCollector,
+  type SearchHit,
+} from '../harness/elasticsearch';
 import { SentryStandin } from '../harness/sentry-standin';
 import {
   allocateCollectorPorts,
@@ -36,12 +42,12 @@ interface SpanSpec {
 }
 
 /** One OTLP/HTTP JSON export request, as an SDK sends it, with a sequence number on every span. */
-function exportBody(spans: SpanSpec[]): string {
+function exportBody(service: string, spans: SpanSpec[]): string {
   const now = BigInt(Date.now()) * 1_000_000n;
   return JSON.stringify({
     resourceSpans: [
       {
-        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'sentry-branch' } }] },
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
         scopeSpans: [
           {
             scope: { name: 'collector-sentry-test' },
@@ -65,25 +71,31 @@ function exportBody(spans: SpanSpec[]): string {
   });
 }
 
-async function exportSpans(collector: CollectorProcess, spans: SpanSpec[]): Promise<number> {
+/** What each test's collector is and which service name its records carry (the cluster is shared). */
+interface Target {
+  readonly collector: CollectorProcess;
+  readonly service: string;
+}
+
+async function exportSpans({ collector, service }: Target, spans: SpanSpec[]): Promise<number> {
   const res = await fetch(`${collector.otlpHttpUrl}/v1/traces`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: exportBody(spans),
+    body: exportBody(service, spans),
   });
   await res.arrayBuffer();
   return res.status;
 }
 
 /** One OTLP/HTTP JSON export of a WARN log record (the level that goes to Sentry too). */
-async function exportWarning(collector: CollectorProcess, seq: number): Promise<number> {
+async function exportWarning({ collector, service }: Target, seq: number): Promise<number> {
   const res = await fetch(`${collector.otlpHttpUrl}/v1/logs`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
       resourceLogs: [
         {
-          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'sentry-branch' } }] },
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
           scopeLogs: [
             {
               scope: { name: 'collector-sentry-test' },
@@ -106,12 +118,7 @@ async function exportWarning(collector: CollectorProcess, seq: number): Promise<
   return res.status;
 }
 
-const seqOf = (d: StoredDocument) => Number((d.source.attributes as Record<string, unknown> | undefined)?.export_seq);
-const spanSeqs = (es: ElasticsearchStandin) =>
-  es
-    .documentsIn('traces-')
-    .map(seqOf)
-    .sort((a, b) => a - b);
+const seqOf = (d: SearchHit) => Number((d._source.attributes as Record<string, unknown> | undefined)?.export_seq);
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 async function closedPort(): Promise<number> {
@@ -127,27 +134,47 @@ function bytesUnder(path: string): number {
   return readdirSync(path).reduce((sum, name) => sum + bytesUnder(join(path, name)), 0);
 }
 
-const missing = missingPrerequisites(false);
+const missing = [...missingPrerequisites(false), ...missingElasticsearch()];
 requirePrerequisites('collector Sentry branch', missing);
 
 describe.runIf(missing.length === 0)("collector/config.yaml's Sentry branch", () => {
+  const es = new ElasticsearchServer();
   const cleanups: (() => Promise<void> | void)[] = [];
+  let setUps = 0;
+
+  beforeAll(async () => {
+    await startForCollector(es);
+  }, 240_000);
+
+  afterAll(async () => {
+    await es.stop();
+  });
+
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
+  /**
+   * Waits for `count` documents of the test's service in `index`, gives duplicates time to show, and returns their
+   * sequence numbers in order.
+   */
+  async function storedSeqs(index: string, service: string, count: number, timeoutMillis = 20_000): Promise<number[]> {
+    const ofService = { term: { 'service.name': service } };
+    await es.waitForHits(index, ofService, count, timeoutMillis);
+    await sleep(1500);
+    return (await es.search(index, ofService)).map(seqOf).sort((a, b) => a - b);
+  }
+
   async function setUp(sentryEnv: (sentry: SentryStandin) => Record<string, string>, configs = [COLLECTOR_CONFIG]) {
-    const es = new ElasticsearchStandin();
+    const service = `sentry-branch-${++setUps}`;
     const sentry = new SentryStandin(PROJECT, KEY);
     const storageDir = mkdtempSync(join(tmpdir(), 'otelkit-collector-sentry-'));
     cleanups.push(() => rmSync(storageDir, { recursive: true, force: true }));
-    await es.start();
-    cleanups.push(() => es.stop());
     await sentry.start();
     cleanups.push(() => sentry.stop());
     const ports = await allocateCollectorPorts();
     const env = collectorEnv(ports, storageDir, {
-      ELASTICSEARCH_ENDPOINT: es.url,
+      ...collectorElasticsearchEnv(es),
       OTELCOL_BATCH_TIMEOUT: '200ms',
       OTELCOL_SENTRY_DECISION_WAIT: '1s',
       ...sentryEnv(sentry),
@@ -159,7 +186,7 @@ describe.runIf(missing.length === 0)("collector/config.yaml's Sentry branch", ()
     // Stopped before the collector: a hanging stand-in would hold its shutdown for the whole timeout.
     cleanups.push(() => sentry.stop());
     await collector.waitHealthy();
-    return { es, sentry, collector, storageDir };
+    return { sentry, collector, storageDir, service, target: { collector, service } };
   }
 
   const standinEnv =
@@ -183,7 +210,7 @@ describe.runIf(missing.length === 0)("collector/config.yaml's Sentry branch", ()
     'Sentry %s, its queue full: every export answered 200, Elasticsearch stores each span once',
     async (_, breakSentry, reachable) => {
       const down = reachable ? undefined : await closedPort();
-      const { es, sentry, collector } = await setUp(
+      const { sentry, collector, service, target } = await setUp(
         down === undefined
           ? standinEnv()
           : (s) => ({ ...standinEnv()(s), SENTRY_OTLP_ENDPOINT: `http://127.0.0.1:${down}/api/${PROJECT}/integration/otlp` }),
@@ -192,11 +219,11 @@ describe.runIf(missing.length === 0)("collector/config.yaml's Sentry branch", ()
       const exports = 24;
       const statuses: number[] = [];
       for (const seq of range(exports)) {
-        statuses.push(await exportSpans(collector, [{ trace: 1000 + seq, span: 1 + seq, seq, padding: 1024 }]));
+        statuses.push(await exportSpans(target, [{ trace: 1000 + seq, span: 1 + seq, seq, padding: 1024 }]));
         await sleep(100);
       }
       expect(statuses).toEqual(range(exports).map(() => 200));
-      await es.waitFor(() => es.documentsIn('traces-').length >= exports, 20_000, 'every span in Elasticsearch');
+      await es.waitForHits('traces-*.otel-*', { term: { 'service.name': service } }, exports);
       // The Sentry branch really was saturated: its queue refused data.
       await eventually(
         async () => (/sending queue is full/.test(collector.output) ? true : undefined),
@@ -205,22 +232,21 @@ describe.runIf(missing.length === 0)("collector/config.yaml's Sentry branch", ()
       );
       // Whether Sentry saw a request first depends on timing: a batch larger than the whole 2 KB queue is refused
       // at once. The queue's refusal above is the saturation.
-      await sleep(1500);
-      expect(spanSeqs(es)).toEqual(range(exports));
+      expect(await storedSeqs('traces-*.otel-*', service, exports)).toEqual(range(exports));
     },
     60_000,
   );
 
   it('Sentry hangs, its queue full: WARN logs are answered 200 and stored once in Elasticsearch', async () => {
-    const { es, sentry, collector } = await setUp(standinEnv());
+    const { sentry, collector, service, target } = await setUp(standinEnv());
     sentry.hang = true;
     const statuses: number[] = [];
     for (const seq of range(24)) {
-      statuses.push(await exportWarning(collector, seq));
+      statuses.push(await exportWarning(target, seq));
       await sleep(100);
     }
     expect(statuses).toEqual(range(24).map(() => 200));
-    await es.waitFor(() => es.documentsIn('logs-').length >= 24, 20_000, 'every log record in Elasticsearch');
+    await es.waitForHits('logs-*.otel-*', { term: { 'service.name': service } }, 24);
     await eventually(
       async () => (/sending queue is full/.test(collector.output) ? true : undefined),
       20_000,
@@ -228,13 +254,7 @@ describe.runIf(missing.length === 0)("collector/config.yaml's Sentry branch", ()
     );
     // Whether Sentry saw a request first depends on timing: on a busy machine batch/sentry can gather records into
     // one request larger than the whole 2 KB queue, which is refused at once. The queue's refusal is the saturation.
-    await sleep(1500);
-    expect(
-      es
-        .documentsIn('logs-')
-        .map(seqOf)
-        .sort((a, b) => a - b),
-    ).toEqual(range(24));
+    expect(await storedSeqs('logs-*.otel-*', service, 24)).toEqual(range(24));
   }, 60_000);
 
   it('the same outage with Sentry fed from the shared pipeline and no stage in between answers 503 (the checks above can fail)', async () => {
@@ -254,17 +274,17 @@ describe.runIf(missing.length === 0)("collector/config.yaml's Sentry branch", ()
         '',
       ].join('\n'),
     );
-    const { sentry, collector } = await setUp(standinEnv(), [COLLECTOR_CONFIG, overlay]);
+    const { sentry, target } = await setUp(standinEnv(), [COLLECTOR_CONFIG, overlay]);
     sentry.hang = true;
     const statuses: number[] = [];
     for (const seq of range(12)) {
-      statuses.push(await exportSpans(collector, [{ trace: 2000 + seq, span: 1 + seq, seq, padding: 1024 }]));
+      statuses.push(await exportSpans(target, [{ trace: 2000 + seq, span: 1 + seq, seq, padding: 1024 }]));
       await sleep(100);
     }
     expect(statuses).toContain(503);
     const logStatuses: number[] = [];
     for (const seq of range(12)) {
-      logStatuses.push(await exportWarning(collector, seq));
+      logStatuses.push(await exportWarning(target, seq));
       await sleep(100);
     }
     expect(logStatuses).toContain(503);
@@ -273,7 +293,7 @@ describe.runIf(missing.length === 0)("collector/config.yaml's Sentry branch", ()
   it('Sentry down: its queue stays within OTELCOL_SENTRY_QUEUE_BYTES on disk while 20 times as much arrives', async () => {
     const down = await closedPort();
     const queueBytes = 256 * 1024;
-    const { es, collector, storageDir } = await setUp((s) => ({
+    const { collector, storageDir, service, target } = await setUp((s) => ({
       ...standinEnv()(s),
       SENTRY_OTLP_ENDPOINT: `http://127.0.0.1:${down}/api/${PROJECT}/integration/otlp`,
       OTELCOL_SENTRY_QUEUE_BYTES: String(queueBytes),
@@ -281,9 +301,9 @@ describe.runIf(missing.length === 0)("collector/config.yaml's Sentry branch", ()
     const exports = 80;
     const padding = 64 * 1024; // 80 × 64 KiB: 20 times the queue's bound
     for (const seq of range(exports)) {
-      expect(await exportSpans(collector, [{ trace: 3000 + seq, span: 1 + seq, seq, padding }])).toBe(200);
+      expect(await exportSpans(target, [{ trace: 3000 + seq, span: 1 + seq, seq, padding }])).toBe(200);
     }
-    await es.waitFor(() => es.documentsIn('traces-').length >= exports, 30_000, 'every span in Elasticsearch');
+    expect(await storedSeqs('traces-*.otel-*', service, exports, 30_000)).toEqual(range(exports));
     await eventually(
       async () => (/sending queue is full/.test(collector.output) ? true : undefined),
       20_000,
@@ -297,7 +317,7 @@ describe.runIf(missing.length === 0)("collector/config.yaml's Sentry branch", ()
   }, 90_000);
 
   it('Sentry hangs and traces pile up for its sampling decision: at most OTELCOL_SENTRY_TRACES_IN_MEMORY are held, the oldest dropped for Sentry only', async () => {
-    const { es, sentry, collector } = await setUp((s) => ({
+    const { sentry, collector, service, target } = await setUp((s) => ({
       ...standinEnv()(s),
       OTELCOL_SENTRY_TRACES_IN_MEMORY: '200',
       OTELCOL_SENTRY_DECISION_WAIT: '60s',
@@ -307,9 +327,9 @@ describe.runIf(missing.length === 0)("collector/config.yaml's Sentry branch", ()
     const perExport = 100;
     for (const e of range(exports)) {
       const spans = range(perExport).map((i) => ({ trace: 5000 + e * perExport + i, span: 1 + i, seq: e * perExport + i }));
-      expect(await exportSpans(collector, spans)).toBe(200);
+      expect(await exportSpans(target, spans)).toBe(200);
     }
-    await es.waitFor(() => es.documentsIn('traces-').length >= exports * perExport, 30_000, 'every span in Elasticsearch');
+    await es.waitForHits('traces-*.otel-*', { term: { 'service.name': service } }, exports * perExport, 30_000);
     const onMemory = await eventually(
       async () => {
         const value = await collector.ownMetric('otelcol_processor_tail_sampling_sampling_traces_on_memory');
@@ -330,7 +350,7 @@ describe.runIf(missing.length === 0)("collector/config.yaml's Sentry branch", ()
     );
     expect(removed).toBe(exports * perExport - 200);
     expect(await collector.ownMetric('otelcol_processor_tail_sampling_new_trace_id_received')).toBe(exports * perExport);
-    expect(spanSeqs(es)).toEqual(range(exports * perExport));
+    expect(await storedSeqs('traces-*.otel-*', service, exports * perExport)).toEqual(range(exports * perExport));
   }, 60_000);
 
   it('OTELCOL_SENTRY_TRACES_PERCENTAGE=0: only the trace with an error reaches Sentry, every trace reaches Elasticsearch', async () => {
@@ -350,16 +370,16 @@ describe.runIf(missing.length === 0)("collector/config.yaml's Sentry branch", ()
       expect(Object.keys(derived).sort()).toEqual(['SENTRY_OTLP_ENDPOINT', 'SENTRY_PUBLIC_KEY']);
       return { ...derived, OTELCOL_SENTRY_TRACES_PERCENTAGE: '0' };
     };
-    const { es, sentry, collector } = await setUp(fromDsn);
-    for (const seq of range(10)) expect(await exportSpans(collector, [{ trace: 4000 + seq, span: 1 + seq, seq }])).toBe(200);
+    const { sentry, service, target } = await setUp(fromDsn);
+    for (const seq of range(10)) expect(await exportSpans(target, [{ trace: 4000 + seq, span: 1 + seq, seq }])).toBe(200);
     // The error is on the child span; the root is fine: the whole trace is kept.
     expect(
-      await exportSpans(collector, [
+      await exportSpans(target, [
         { trace: 4100, span: 100, seq: 10 },
         { trace: 4100, span: 101, seq: 11, error: true },
       ]),
     ).toBe(200);
-    await es.waitFor(() => es.documentsIn('traces-').length >= 12, 20_000, 'every span in Elasticsearch');
+    expect(await storedSeqs('traces-*.otel-*', service, 12)).toEqual(range(12));
     await sentry.waitFor(() => sentry.spans.length >= 2, 20_000, 'the error trace in Sentry');
     await sleep(2500); // past another decision wait: nothing else follows
     expect(sentry.spans.map((s) => s.traceId).every((id) => id === hex(4100, 32))).toBe(true);

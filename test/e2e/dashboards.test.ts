@@ -1,7 +1,8 @@
 // Every PromQL expression the stack ships (Grafana dashboard panels and variables, Prometheus alert rules) runs
 // against a real Prometheus that scraped a real app: logging-app.cjs under `--require otelkit/register` → the
 // otelkit agent (collector/scale-out/agent.yaml, with host metrics) → the collector (collector/config.yaml) →
-// Prometheus loaded with collector/prometheus/prometheus.yml and the alert rules. Each must parse and return
+// Prometheus loaded with collector/prometheus/prometheus.yml and the alert rules (the collector writing to a real
+// Elasticsearch, so its exporter metrics are the real cluster's answers). Each must parse and return
 // data. A second Prometheus scrapes the same app's own /metrics with prometheus/app-direct-scrape.yml and runs
 // every expression about app metrics again, so the documented alternative path works with the same rules.
 // PostgreSQL (through postgres_exporter) and Redis (through the agent's redis receiver) run on loopback, so the
@@ -11,7 +12,12 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { App, fastExportEnv, REPO_ROOT } from '../harness/app';
-import { ElasticsearchStandin } from '../harness/elasticsearch-standin';
+import {
+  collectorElasticsearchEnv,
+  ElasticsearchServer,
+  missingElasticsearch,
+  startForCollector,
+} from '../harness/elasticsearch';
 import { SentryStandin } from '../harness/sentry-standin';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -131,10 +137,10 @@ async function returnsData(prometheus: PrometheusServer, promql: string, timeout
   );
 }
 
-const missing = [...missingPrerequisites(true, true), ...missingDatabases()];
+const missing = [...missingPrerequisites(true, true), ...missingDatabases(), ...missingElasticsearch()];
 
 describe.runIf(missing.length === 0)('dashboards and alert rules against a real Prometheus', () => {
-  const es = new ElasticsearchStandin();
+  const es = new ElasticsearchServer();
   const sentry = new SentryStandin(SENTRY_PROJECT, SENTRY_KEY);
   const viaCollector = new PrometheusServer();
   const direct = new PrometheusServer();
@@ -151,7 +157,8 @@ describe.runIf(missing.length === 0)('dashboards and alert rules against a real 
 
   beforeAll(async () => {
     storageDir = mkdtempSync(join(tmpdir(), 'otelkit-dashboards-storage-'));
-    await es.start();
+    // One after the other: a starting Elasticsearch takes both cores, and Redis must start within 10 s.
+    await startForCollector(es);
     await sentry.start();
     await databases.start();
     await databases.holdConnections(5);
@@ -159,7 +166,7 @@ describe.runIf(missing.length === 0)('dashboards and alert rules against a real 
     collector = new CollectorProcess(
       ports,
       collectorEnv(ports, storageDir, {
-        ELASTICSEARCH_ENDPOINT: es.url,
+        ...collectorElasticsearchEnv(es),
         SENTRY_OTLP_ENDPOINT: sentry.otlpEndpoint,
         // A wrong key: Sentry answers 401 and the exporter drops those batches, so the export-failure panel and
         // the CollectorExportFailing alert have real data.
@@ -263,7 +270,7 @@ describe.runIf(missing.length === 0)('dashboards and alert rules against a real 
     await stoppedApp.stop();
     rulesViaCollector = await loadedRules(viaCollector);
     rulesDirect = await loadedRules(direct);
-  }, 60_000);
+  }, 240_000);
 
   afterAll(async () => {
     clearInterval(traffic);
@@ -278,6 +285,14 @@ describe.runIf(missing.length === 0)('dashboards and alert rules against a real 
     await sentry.stop();
     await databases.stop();
     if (storageDir) rmSync(storageDir, { recursive: true, force: true });
+  });
+
+  it("the app's log records and spans behind these metrics are stored in Elasticsearch", async () => {
+    const ofApp = { term: { 'service.name': 'dashboards-e2e' } };
+    expect((await es.waitForHits('logs-*.otel-*', ofApp, 1)).length).toBeGreaterThan(0);
+    expect((await es.waitForHits('traces-*.otel-*', ofApp, 1)).length).toBeGreaterThan(0);
+    // The exporter's document counts, which the Elasticsearch panels and alerts read, are the cluster's answers.
+    await returnsData(viaCollector, 'otelcol_elasticsearch_docs_processed{outcome="success"} > 0');
   });
 
   it('Prometheus loads every alert rule', () => {

@@ -1,5 +1,5 @@
 // collector/config.pseudonymise.yaml through the built collector: an app under `--require otelkit/register` logs and
-// traces a user's id, name, e-mail and IP address; what reaches the Elasticsearch stand-in carries the HMAC-SHA256
+// traces a user's id, name, e-mail and IP address; what a real Elasticsearch stores carries the HMAC-SHA256
 // of each value under the configured key instead (the same value in every log record and span, so records stay
 // joinable), and the personal data nowhere. Without the key the configuration does not validate.
 import { execFile } from 'node:child_process';
@@ -9,15 +9,15 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { App, fastExportEnv, get, REPO_ROOT } from '../harness/app';
-import type { StoredDocument } from '../harness/elasticsearch-standin';
+import { ElasticsearchServer, missingElasticsearch, startForCollector, type SearchHit } from '../harness/elasticsearch';
 import {
   allocateCollectorPorts,
   COLLECTOR_BINARY,
   COLLECTOR_CONFIG,
+  CollectorBackends,
   CollectorProcess,
   missingPrerequisites,
   requirePrerequisites,
-  StandinBackends,
 } from './collector-harness';
 
 const run = promisify(execFile);
@@ -27,8 +27,9 @@ const SENTRY_KEY = 'e2e5ca1ab1e0public0key';
 const KEY = 'e2e-pseudonymisation-key-0123456789abcdef';
 
 const hmac = (value: string) => createHmac('sha256', KEY).update(value).digest('hex');
-const attrs = (d: StoredDocument) => (d.source.attributes ?? {}) as Record<string, unknown>;
-const bodyText = (d: StoredDocument) => (d.source.body as { text?: string } | undefined)?.text ?? '';
+const SERVICE = 'accounts';
+const attrs = (d: SearchHit) => (d._source.attributes ?? {}) as Record<string, unknown>;
+const bodyText = (d: SearchHit) => (d._source.body as { text?: string } | undefined)?.text ?? '';
 const HASH = /^[0-9a-f]{64}$/;
 /** A hashed IP: the whole address, or the IPv4 part of an IPv4-mapped IPv6 address. */
 const HASHED_IP = /^(::ffff:)?[0-9a-f]{64}$/;
@@ -46,15 +47,20 @@ function pipelineProcessors(file: string): Record<string, string[]> {
   );
 }
 
-const missing = missingPrerequisites(false);
+const missing = [...missingPrerequisites(false), ...missingElasticsearch()];
 
 describe.runIf(missing.length === 0)('pseudonymisation overlay (config.pseudonymise.yaml)', () => {
-  const backends = new StandinBackends(SENTRY_PROJECT, SENTRY_KEY);
-  const { es, sentry } = backends;
+  const es = new ElasticsearchServer();
+  const backends = new CollectorBackends(es, SENTRY_PROJECT, SENTRY_KEY);
+  const { sentry } = backends;
   let collector: CollectorProcess;
   let app: App;
+  /** Every document of the service in the cluster, once the three log records and three server spans are in. */
+  let logs: SearchHit[] = [];
+  let spans: SearchHit[] = [];
 
   beforeAll(async () => {
+    await startForCollector(es);
     await backends.start();
     const ports = await allocateCollectorPorts();
     collector = new CollectorProcess(ports, backends.env(ports, { OTELKIT_PSEUDONYMISATION_KEY: KEY }), [
@@ -63,7 +69,7 @@ describe.runIf(missing.length === 0)('pseudonymisation overlay (config.pseudonym
     ]);
     await collector.waitHealthy();
     app = new App('pseudonymise-app.cjs', {
-      env: { ...fastExportEnv(collector.otlpHttpUrl), OTEL_SERVICE_NAME: 'accounts' },
+      env: { ...fastExportEnv(collector.otlpHttpUrl), OTEL_SERVICE_NAME: SERVICE },
     });
     const base = await app.url('');
     for (const [user, name, email] of [
@@ -73,23 +79,26 @@ describe.runIf(missing.length === 0)('pseudonymisation overlay (config.pseudonym
     ]) {
       expect((await get(`${base}/password-reset/${user}?name=${name}&email=${encodeURIComponent(email!)}`)).status).toBe(200);
     }
-    await es.waitFor(
-      () =>
-        es.documentsIn('logs-').filter((d) => bodyText(d).startsWith('password reset')).length >= 3 &&
-        es.documentsIn('traces-').filter((d) => d.source.name === 'GET /password-reset/:user').length >= 3,
-      20_000,
-      'three log records and three server spans',
+    const ofService = { term: { 'service.name': SERVICE } };
+    await es.waitForHits(
+      'traces-*.otel-*',
+      { bool: { filter: [ofService, { term: { name: 'GET /password-reset/:user' } }] } },
+      3,
     );
-  }, 60_000);
+    await es.waitForHits('logs-*.otel-*', { bool: { filter: [ofService, { match_phrase: { message: 'password reset' } }] } }, 3);
+    logs = await es.search('logs-*.otel-*', ofService);
+    spans = await es.search('traces-*.otel-*', ofService);
+  }, 240_000);
 
   afterAll(async () => {
     await app?.stop();
     await collector?.stop();
     await backends.stop();
+    await es.stop();
   });
 
   it('log records carry the keyed hash of the user id, name, e-mail and IP, the same for the same person', () => {
-    const records = es.documentsIn('logs-').filter((d) => bodyText(d).startsWith('password reset'));
+    const records = logs.filter((d) => bodyText(d).startsWith('password reset'));
     const ofUser = (user: string) => records.filter((d) => attrs(d).user_id === hmac(user));
     expect(ofUser('u-1001')).toHaveLength(2);
     expect(ofUser('u-2002')).toHaveLength(1);
@@ -102,28 +111,37 @@ describe.runIf(missing.length === 0)('pseudonymisation overlay (config.pseudonym
   });
 
   it('spans carry the same hashes, so logs and traces of one person still join', () => {
-    const spans = es.documentsIn('traces-').filter((d) => d.source.name === 'GET /password-reset/:user');
-    const users = spans.map((d) => attrs(d)['user.id']).sort();
+    const servers = spans.filter((d) => d._source.name === 'GET /password-reset/:user');
+    const users = servers.map((d) => attrs(d)['user.id']).sort();
     expect(users).toEqual([hmac('u-1001'), hmac('u-1001'), hmac('u-2002')].sort());
-    for (const span of spans) {
+    for (const span of servers) {
       expect(String(attrs(span)['user.email'])).toMatch(HASH);
       expect(String(attrs(span)['client.address'])).toMatch(HASHED_IP);
     }
   });
 
-  it('no e-mail, IP or user name is left anywhere; the user id only in the URL path (a known limit)', () => {
-    const stored = json(es.documents) + json(sentry.logs) + json(sentry.spans);
+  it('no e-mail, IP or user name is left anywhere; the user id only in the URL path (a known limit)', async () => {
+    const documents = [...logs, ...spans];
+    const stored = json(documents) + json(sentry.logs) + json(sentry.spans);
     for (const value of ['ada@example.com', 'grace@example.org', '203.0.113.7', '"ada"', '"grace"']) {
       expect(stored, value).not.toContain(value);
     }
+    // Nor does any search of the cluster find them, where the same search finds their hashes.
+    const anywhere = (value: string) =>
+      es.search('logs-*.otel-*,traces-*.otel-*', { multi_match: { query: value, type: 'phrase', fields: ['*'], lenient: true } });
+    expect(await anywhere(hmac('ada@example.com'))).not.toHaveLength(0);
+    expect(await anywhere(hmac('ada'))).not.toHaveLength(0);
+    for (const value of ['ada@example.com', 'grace@example.org', '203.0.113.7', 'ada', 'grace']) {
+      expect(await anywhere(value), value).toHaveLength(0);
+    }
     // An id inside a path (/password-reset/u-1001) is not recognised as one: only url.path keeps it, which the
     // overlay's documentation says (http.route holds the template without it).
-    for (const doc of es.documents) {
+    for (const doc of documents) {
       for (const [key, value] of Object.entries(attrs(doc))) {
         if (/u-(1001|2002)/.test(json(value))) expect(key).toBe('url.path');
       }
-      expect(json(doc.source.body ?? '')).not.toMatch(/u-(1001|2002)/);
-      expect(json(doc.source.resource ?? '')).not.toMatch(/u-(1001|2002)/);
+      expect(json(doc._source.body ?? '')).not.toMatch(/u-(1001|2002)/);
+      expect(json(doc._source.resource ?? '')).not.toMatch(/u-(1001|2002)/);
     }
   });
 

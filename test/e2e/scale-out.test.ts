@@ -1,13 +1,20 @@
 // The scale-out set-up on loopback: two apps (one trace crosses both) → the otelkit agent (collector/scale-out/
-// agent.yaml + agent.static.yaml) → two gateways (collector/config.yaml + scale-out/gateway.yaml), each writing to
-// its own Elasticsearch stand-in. Shows that every trace lands whole on one gateway, that both gateways get
-// traces, and that tail sampling keeps error and slow traces and drops the rest (ratio set to 0 here).
-import { mkdtempSync, rmSync } from 'node:fs';
+// agent.yaml + agent.static.yaml) → two gateways (collector/config.yaml + scale-out/gateway.yaml) → one real
+// Elasticsearch, each gateway writing its spans to a data stream of its own (a one-line overlay naming
+// traces_index), so a search tells which gateway stored a span. Shows that every trace lands whole on one gateway,
+// that both gateways get traces, and that tail sampling keeps error and slow traces and drops the rest (ratio set
+// to 0 here).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { App, fastExportEnv } from '../harness/app';
-import { ElasticsearchStandin } from '../harness/elasticsearch-standin';
+import {
+  collectorElasticsearchEnv,
+  ElasticsearchServer,
+  missingElasticsearch,
+  startForCollector,
+} from '../harness/elasticsearch';
 import { SentryStandin } from '../harness/sentry-standin';
 import {
   AGENT_BINARY,
@@ -25,19 +32,28 @@ const SENTRY_PROJECT = '4508123';
 const SENTRY_KEY = 'e2e5ca1ab1e0public0key';
 const DECISION_WAIT_MILLIS = 1500;
 
+const es = new ElasticsearchServer();
+
 class Gateway {
-  readonly es = new ElasticsearchStandin();
   readonly sentry = new SentryStandin(SENTRY_PROJECT, SENTRY_KEY);
   private storageDir = '';
   collector!: CollectorProcess;
 
+  constructor(readonly name: string) {}
+
+  /** The data stream this gateway's spans go to. */
+  get tracesStream(): string {
+    return `traces-${this.name}.otel-default`;
+  }
+
   async start(): Promise<void> {
     this.storageDir = mkdtempSync(join(tmpdir(), 'otelkit-gateway-storage-'));
-    await this.es.start();
     await this.sentry.start();
+    const overlay = join(this.storageDir, 'traces-index.yaml');
+    writeFileSync(overlay, `exporters:\n  elasticsearch:\n    traces_index: ${this.tracesStream}\n`);
     const ports = await allocateCollectorPorts();
     const env = collectorEnv(ports, this.storageDir, {
-      ELASTICSEARCH_ENDPOINT: this.es.url,
+      ...collectorElasticsearchEnv(es),
       SENTRY_OTLP_ENDPOINT: this.sentry.otlpEndpoint,
       SENTRY_PUBLIC_KEY: SENTRY_KEY,
       OTELCOL_BATCH_TIMEOUT: '200ms',
@@ -45,7 +61,7 @@ class Gateway {
       // Only the error and latency policies keep traces: an ordinary trace stored anywhere is a failure.
       OTELCOL_TAIL_SAMPLING_PERCENTAGE: '0',
     });
-    this.collector = new CollectorProcess(ports, env, [COLLECTOR_CONFIG, join(SCALE_OUT_DIR, 'gateway.yaml')]);
+    this.collector = new CollectorProcess(ports, env, [COLLECTOR_CONFIG, join(SCALE_OUT_DIR, 'gateway.yaml'), overlay]);
     await this.collector.waitHealthy();
   }
 
@@ -53,32 +69,41 @@ class Gateway {
     return `127.0.0.1:${this.collector.ports.grpc}`;
   }
 
-  /** Service names of the spans of one trace this gateway stored. */
-  servicesOf(traceId: string): string[] {
-    return this.es
-      .documentsIn('traces-')
-      .filter((d) => d.source.trace_id === traceId)
-      .map((d) => (d.source.resource as { attributes: Record<string, string> }).attributes['service.name']!);
+  /** Service names of the spans this gateway stored, by trace id, as Elasticsearch finds them. */
+  async servicesByTrace(): Promise<Map<string, string[]>> {
+    const byTrace = new Map<string, string[]>();
+    for (const hit of await es.search(this.tracesStream, { match_all: {} }, 10_000)) {
+      const service = (hit._source.resource as { attributes: Record<string, string> }).attributes['service.name']!;
+      const traceId = hit._source.trace_id as string;
+      byTrace.set(traceId, [...(byTrace.get(traceId) ?? []), service]);
+    }
+    return byTrace;
   }
 
   async stop(): Promise<void> {
     await this.collector?.stop();
-    await this.es.stop();
     await this.sentry.stop();
     if (this.storageDir) rmSync(this.storageDir, { recursive: true, force: true });
   }
 }
 
-const missing = missingPrerequisites(false, true);
+const missing = [...missingPrerequisites(false, true), ...missingElasticsearch()];
 
 describe.runIf(missing.length === 0)('scale-out: agent → two gateways with tail sampling', () => {
-  const gateways = [new Gateway(), new Gateway()];
+  const gateways = [new Gateway('gateway1'), new Gateway('gateway2')];
   let agent: CollectorProcess;
   let back: App;
   let front: App;
   const traces: Record<'fail' | 'slow' | 'ok', string[]> = { fail: [], slow: [], ok: [] };
 
+  /** Per gateway, the service names of each kept trace's spans it stored. */
+  const keptOn = async () => {
+    const stored = await Promise.all(gateways.map((g) => g.servicesByTrace()));
+    return (id: string) => stored.map((byTrace) => byTrace.get(id) ?? []);
+  };
+
   beforeAll(async () => {
+    await startForCollector(es);
     await Promise.all(gateways.map((g) => g.start()));
     const agentPorts = await allocateCollectorPorts();
     agent = new CollectorProcess(
@@ -117,34 +142,42 @@ describe.runIf(missing.length === 0)('scale-out: agent → two gateways with tai
       ...Array.from({ length: 2 }, (_, i) => request('slow', 100 + i)),
       ...Array.from({ length: 8 }, (_, i) => request('ok', 200 + i)),
     ]);
-  }, 60_000);
+  }, 240_000);
 
   afterAll(async () => {
     await front?.stop();
     await back?.stop();
     await agent?.stop();
     await Promise.all(gateways.map((g) => g.stop()));
+    await es.stop();
   });
 
   it('keeps every error and slow trace, each whole (both services) on exactly one gateway', async () => {
     const kept = [...traces.fail, ...traces.slow];
     expect(kept).toHaveLength(18);
     await eventually(
-      async () => (kept.every((id) => gateways.some((g) => new Set(g.servicesOf(id)).size === 2)) ? true : undefined),
-      20_000,
+      async () => {
+        const servicesOf = await keptOn();
+        return kept.every((id) => servicesOf(id).some((services) => new Set(services).size === 2)) ? true : undefined;
+      },
+      30_000,
       'every kept trace with spans of both services on a gateway',
     );
     // Spans still on their way would show up now, on the wrong gateway, if routing split a trace.
     await new Promise((r) => setTimeout(r, DECISION_WAIT_MILLIS + 1000));
+    const servicesOf = await keptOn();
     for (const id of kept) {
-      const holders = gateways.filter((g) => g.servicesOf(id).length > 0);
+      const holders = servicesOf(id).filter((services) => services.length > 0);
       expect(holders, `gateways holding trace ${id}`).toHaveLength(1);
-      expect(new Set(holders[0]!.servicesOf(id))).toEqual(new Set(['orders-front', 'orders-back']));
+      expect(new Set(holders[0])).toEqual(new Set(['orders-front', 'orders-back']));
     }
   });
 
-  it('spreads traces over both gateways', () => {
-    const perGateway = gateways.map((g) => [...traces.fail, ...traces.slow].filter((id) => g.servicesOf(id).length > 0).length);
+  it('spreads traces over both gateways', async () => {
+    const servicesOf = await keptOn();
+    const perGateway = gateways.map(
+      (_, i) => [...traces.fail, ...traces.slow].filter((id) => servicesOf(id)[i]!.length > 0).length,
+    );
     expect(
       perGateway.every((n) => n > 0),
       `kept traces per gateway: ${perGateway.join(', ')}`,
@@ -153,21 +186,15 @@ describe.runIf(missing.length === 0)('scale-out: agent → two gateways with tai
 
   it('drops the ordinary traces (sampling ratio 0) while their logs still arrive', async () => {
     expect(traces.ok).toHaveLength(8);
+    const servicesOf = await keptOn();
     for (const id of traces.ok) {
-      expect(
-        gateways.flatMap((g) => g.servicesOf(id)),
-        `spans of ordinary trace ${id}`,
-      ).toEqual([]);
+      expect(servicesOf(id).flat(), `spans of ordinary trace ${id}`).toEqual([]);
     }
+    // Nor under any other name: no traces data stream holds them.
+    expect(await es.search('traces-*', { terms: { trace_id: traces.ok } })).toEqual([]);
     // Tail sampling applies to traces only: the log records of the dropped traces are stored.
-    await eventually(
-      async () => {
-        const logged = new Set(gateways.flatMap((g) => g.es.documentsIn('logs-').map((d) => d.source.trace_id)));
-        return traces.ok.every((id) => logged.has(id)) ? true : undefined;
-      },
-      10_000,
-      'log records of the ordinary traces',
-    );
+    const logs = await es.waitForHits('logs-*.otel-*', { terms: { trace_id: traces.ok } }, traces.ok.length, 20_000);
+    expect(new Set(logs.map((h) => h._source.trace_id))).toEqual(new Set(traces.ok));
   });
 });
 

@@ -21,10 +21,18 @@ import { freePort } from './prometheus';
 
 export const ES_VERSION = process.env.OTELKIT_ES_VERSION ?? '8.19.21';
 const TOOLS = process.env.OTELKIT_TOOLS_DIR ?? join(homedir(), '.cache', 'otelkit-tools');
-export const ES_HOME = join(TOOLS, 'elasticsearch', ES_VERSION, `elasticsearch-${ES_VERSION}`);
+export const esHome = (version: string) => join(TOOLS, 'elasticsearch', version, `elasticsearch-${version}`);
+export const ES_HOME = esHome(ES_VERSION);
 export const ES_SETUP = 'bash scripts/install-elasticsearch.sh (needs Maven and a JDK)';
 /** 8.19 needs Java 21 or later; the temurin 25 JDK is the one on the test machines that qualifies. */
 export const ES_JAVA_HOME = process.env.OTELKIT_ES_JAVA_HOME ?? '/usr/lib/jvm/temurin-25-jdk-amd64';
+/**
+ * The oldest version collector/README.md supports (8.18 brought `include_source_on_error`, which config.yaml sets).
+ * 8.18.0 is the only 8.18 release of the integ-test zip on Maven Central; it runs on Java 17 (on Java 25 its
+ * entitlement self-test fails at start-up).
+ */
+export const ES_OLDEST_VERSION = '8.18.0';
+export const ES_OLDEST_JAVA_HOME = process.env.OTELKIT_ES_OLDEST_JAVA_HOME ?? '/usr/lib/jvm/java-17-openjdk-amd64';
 /** The built-in superuser; its password comes from the keystore's bootstrap.password. */
 export const ES_SUPERUSER = 'elastic';
 export const ES_PASSWORD = 'otelkit-test-password';
@@ -32,10 +40,11 @@ export const ES_PASSWORD = 'otelkit-test-password';
 const RUN_AS = { uid: 65534, gid: 65534 }; // nobody:nogroup
 
 /** What is missing to start Elasticsearch, each with the command that provides it. */
-export function missingElasticsearch(): string[] {
+export function missingElasticsearch(version = ES_VERSION, javaHome = ES_JAVA_HOME): string[] {
   const missing: string[] = [];
-  if (!existsSync(join(ES_HOME, 'bin', 'elasticsearch'))) missing.push(`no Elasticsearch at ${ES_HOME}: run ${ES_SETUP}`);
-  if (!existsSync(join(ES_JAVA_HOME, 'bin', 'java'))) missing.push(`no JDK at ${ES_JAVA_HOME} (set OTELKIT_ES_JAVA_HOME)`);
+  const home = esHome(version);
+  if (!existsSync(join(home, 'bin', 'elasticsearch'))) missing.push(`no Elasticsearch at ${home}: run ${ES_SETUP}`);
+  if (!existsSync(join(javaHome, 'bin', 'java'))) missing.push(`no JDK at ${javaHome} for Elasticsearch ${version}`);
   return missing;
 }
 
@@ -59,6 +68,11 @@ export class ElasticsearchServer {
   private dir = '';
   private port = 0;
 
+  constructor(
+    readonly version = ES_VERSION,
+    readonly javaHome = ES_JAVA_HOME,
+  ) {}
+
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
   }
@@ -71,15 +85,18 @@ export class ElasticsearchServer {
    * Starts a single-node cluster. The installed home lies under root's home directory, which the unprivileged
    * user cannot enter, so it is hard-linked (no copy of the data) into the temporary directory the node owns.
    * `fileUsers` become file-realm users (the zip has no analysis-common, so the security index that API-created
-   * users live in cannot be created); `fileRoles` is the text of roles.yml for them.
+   * users live in cannot be created); `fileRoles` is the text of roles.yml for them; `settings` are further lines of
+   * elasticsearch.yml.
    */
-  async start(options: { fileUsers?: { name: string; password: string; roles: string[] }[]; fileRoles?: string } = {}) {
+  async start(
+    options: { fileUsers?: { name: string; password: string; roles: string[] }[]; fileRoles?: string; settings?: string[] } = {},
+  ) {
     const began = Date.now();
     this.dir = mkdtempSync(join(tmpdir(), 'otelkit-es-'));
     const home = join(this.dir, 'home');
     const config = join(this.dir, 'config');
-    execFileSync('cp', ['-al', ES_HOME, home]);
-    cpSync(join(ES_HOME, 'config'), config, { recursive: true });
+    execFileSync('cp', ['-al', esHome(this.version), home]);
+    cpSync(join(esHome(this.version), 'config'), config, { recursive: true });
     for (const sub of ['data', 'logs', 'tmp']) mkdirSync(join(this.dir, sub));
     // Some versions' JVM options write logs/gc.log under the home directory, which the node's user cannot write.
     rmSync(join(home, 'logs'), { recursive: true, force: true });
@@ -103,6 +120,7 @@ export class ElasticsearchServer {
         // Other tests fill the shared disk; the node must not turn indices read-only under them.
         'cluster.routing.allocation.disk.threshold_enabled: false',
         'action.destructive_requires_name: false',
+        ...(options.settings ?? []),
         '',
       ].join('\n'),
     );
@@ -112,7 +130,7 @@ export class ElasticsearchServer {
     chmodSync(this.dir, 0o755);
     const env = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
-      ES_JAVA_HOME,
+      ES_JAVA_HOME: this.javaHome,
       ES_PATH_CONF: config,
       ES_TMPDIR: join(this.dir, 'tmp'),
       ES_JAVA_OPTS: '-Xms512m -Xmx512m',
@@ -286,4 +304,27 @@ export function collectorRolesYml(roleName: string): string {
   const role = JSON.parse(readFileSync(COLLECTOR_ROLE_FILE, 'utf8')) as Record<string, unknown>;
   // JSON is YAML: the role's definition goes in as it is.
   return `${roleName}: ${JSON.stringify(role)}\n`;
+}
+
+/** The collector's file-realm user in the end-to-end tests, with the role setup.sh gives the collector. */
+export const COLLECTOR_USER = 'otelkit-collector';
+export const COLLECTOR_PASSWORD = 'collector-test-password';
+
+/**
+ * Starts `es` the way the collector meets Elasticsearch in production: security on, the collector's
+ * least-privilege user, and the index templates setup.sh installs. One per test file: a start takes 10 to 70 s.
+ */
+export async function startForCollector(es: ElasticsearchServer, settings: string[] = []): Promise<void> {
+  await es.start({
+    fileUsers: [{ name: COLLECTOR_USER, password: COLLECTOR_PASSWORD, roles: ['otelkit_collector'] }],
+    fileRoles: collectorRolesYml('otelkit_collector'),
+    settings,
+  });
+  process.stderr.write(`Elasticsearch ${es.version} started in ${es.startMillis} ms\n`);
+  await runSetupJob(es);
+}
+
+/** The collector's environment for writing to `es` as the collector's user. */
+export function collectorElasticsearchEnv(es: ElasticsearchServer, password = COLLECTOR_PASSWORD): Record<string, string> {
+  return { ELASTICSEARCH_ENDPOINT: es.url, ELASTICSEARCH_USERNAME: COLLECTOR_USER, ELASTICSEARCH_PASSWORD: password };
 }

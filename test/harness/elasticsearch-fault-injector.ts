@@ -1,10 +1,11 @@
-// Elasticsearch stand-in for faults on demand, which a real cluster cannot be made to show in test time: a 503
-// on every bulk request for exactly as long as a test wants, and per-document 429s for the next N documents.
-// It speaks the part of the API the collector's elasticsearch exporter uses (root info with the product header,
-// the bulk API) and records the documents it accepted. It is not Elasticsearch: no mappings, no search, no
-// templates, no security, no `require_data_stream`. Everything else runs against the real one
-// (test/harness/elasticsearch.ts); the suites that still send here only need somewhere for the collector's
-// Elasticsearch traffic while they test Sentry, Prometheus or the scale-out topology.
+// Elasticsearch fault injector: a fake bulk endpoint for the faults a real cluster cannot be made to show on
+// demand, and nothing else. A 503 on every bulk request for exactly as long as a test wants (a real node answers
+// 503 only without an elected master, which a single node cannot be put into and taken out of in test time), and a
+// per-document 500 (a shard failure inside an otherwise good bulk response; no request makes a healthy node do it).
+// It speaks the part of the API the collector's elasticsearch exporter uses (root info with the product header, the
+// bulk API) and records the documents it accepted. It is not Elasticsearch: no mappings, no search, no templates,
+// no security, no `require_data_stream`. Everything else runs against the real one (test/harness/elasticsearch.ts);
+// collector/README.md lists the tests that still use this and why.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
@@ -25,7 +26,7 @@ export interface BulkRequestRecord {
 
 const VERSION = '8.17.0';
 
-export class ElasticsearchStandin {
+export class ElasticsearchFaultInjector {
   readonly documents: StoredDocument[] = [];
   /** Every _bulk request, answered or refused. */
   readonly bulkRequests: BulkRequestRecord[] = [];
@@ -99,14 +100,14 @@ export class ElasticsearchStandin {
     res.setHeader('X-Elastic-Product', 'Elasticsearch');
     if ((req.method === 'GET' || req.method === 'HEAD') && path === '/') return this.json(res, 200, this.rootInfo());
     if (req.method === 'POST' && /^\/([^/]+\/)?_bulk$/.test(path)) return this.bulk(req, path, raw, res);
-    this.json(res, 404, { error: { type: 'not_found', reason: `${req.method} ${path} is not part of the stand-in` } });
+    this.json(res, 404, { error: { type: 'not_found', reason: `${req.method} ${path} is not part of the fault injector` } });
   }
 
   private rootInfo(): Record<string, unknown> {
     return {
-      name: 'elasticsearch-standin',
+      name: 'elasticsearch-fault-injector',
       cluster_name: 'otelkit-e2e',
-      cluster_uuid: 'standin-cluster-uuid',
+      cluster_uuid: 'fault-injector-cluster-uuid',
       version: {
         number: VERSION,
         build_flavor: 'default',
@@ -130,7 +131,7 @@ export class ElasticsearchStandin {
     if (this.bulkStatus !== 200) {
       this.bulkRequests.push({ path, status: this.bulkStatus, actions: lines.length / 2 });
       return this.json(res, this.bulkStatus, {
-        error: { type: 'cluster_block_exception', reason: 'stand-in told to refuse' },
+        error: { type: 'cluster_block_exception', reason: 'fault injector told to refuse' },
         status: this.bulkStatus,
       });
     }
@@ -152,11 +153,13 @@ export class ElasticsearchStandin {
       if (this.itemFailures && this.itemFailures.remaining > 0 && index.startsWith(this.itemFailures.indexPrefix)) {
         this.itemFailures.remaining--;
         const status = this.itemFailures.status;
-        items.push({ [kind]: { _index: index, status, error: { type: 'es_rejected_execution_exception', reason: 'stand-in' } } });
+        items.push({
+          [kind]: { _index: index, status, error: { type: 'es_rejected_execution_exception', reason: 'fault injector' } },
+        });
         errors = true;
         continue;
       }
-      const id = meta._id ?? `standin-${this.nextId++}`;
+      const id = meta._id ?? `injected-${this.nextId++}`;
       accepted.push({ index, action: kind, id, source });
       items.push({ [kind]: { _index: index, _id: id, _version: 1, result: 'created', status: 201 } });
     }
