@@ -88,7 +88,7 @@ async function startRedis(dir) {
   redis.stderr.setEncoding('utf8').on('data', (d) => (output += d));
   const exited = new Promise((resolve) => redis.once('exit', resolve));
   await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start within 10 s:\n${output}`)), 10_000);
+    const timer = setTimeout(() => reject(new Error(`redis-server did not start within 30 s:\n${output}`)), 30_000);
     const check = () => {
       if (/Ready to accept connections/.test(output)) {
         clearTimeout(timer);
