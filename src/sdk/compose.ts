@@ -1,6 +1,5 @@
 // Composes the running SDK from small named steps: resource, providers, globals, instrumentations.
-import { context, metrics, propagation, trace } from '@opentelemetry/api';
-import { logs } from '@opentelemetry/api-logs';
+import { context, logs, metrics, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { setGlobalErrorHandler } from '@opentelemetry/core';
