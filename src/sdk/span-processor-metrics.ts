@@ -3,9 +3,9 @@
 //
 // sdk-trace 3.x publishes only its index through the package's `exports` map, and SpanProcessorMetrics is not on
 // it, so the 2.x deep import is gone. Upstream's class numbers its instances per component type from a counter in
-// its own module; this one keeps its own counter. Both cannot number the same process's processors: otelkit creates
-// upstream's BatchSpanProcessor only for OTLP/gRPC and OTLP/JSON and this one only for OTLP/protobuf, one protocol
-// per process. test/unit/span-processor-metrics.test.ts holds the two to the same exported points.
+// its own module; this one keeps its own counter. The two never number processors of one process: otelkit creates
+// upstream's BatchSpanProcessor only for OTLP/gRPC and OTLP/JSON and this one only for OTLP/protobuf, and a process
+// exports spans over one protocol. test/unit/span-processor-metrics.test.ts holds the two to the same exported points.
 import type { Meter, ObservableResult, ObservableUpDownCounter, Attributes } from '@opentelemetry/api';
 
 const COMPONENT_TYPE = 'otel.component.type';
