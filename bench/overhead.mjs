@@ -44,6 +44,8 @@ const VARIANTS = {
   bare: { args: [] },
   otelkit: { args: ['--require', 'otelkit/register'] },
   upstream: { args: ['--require', '@opentelemetry/auto-instrumentations-node/register'] },
+  // An earlier otelkit build, copied to dist-before/ (inside the repository, so that it finds the same node_modules).
+  'otelkit-before': { args: ['--require', './dist-before/register.js'] },
   // otelkit with every exporter set to none: spans are still made, carried and ended, nothing is encoded or sent.
   // Against `otelkit`, what the export pipeline costs; against `bare`, what instrumenting and the SDK cost.
   'otelkit-no-export': {

@@ -2,10 +2,19 @@
 // decoding) happens only when asked, after a run, so it takes no CPU from the measured window.
 const http = require('node:http');
 const { gunzipSync } = require('node:zlib');
-const root = require('otlp-transformer-decoders/build/src/generated/root');
+const { join } = require('node:path');
+const protobuf = require('protobufjs');
 
-const TraceRequest = root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-const LogsRequest = root.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+// The protocol's own definitions, shared with the tests' receiver (test/harness/otlp-proto.ts).
+const PROTO_DIR = join(__dirname, '..', 'test', 'fixtures', 'otlp-proto');
+const root = new protobuf.Root();
+root.resolvePath = (_origin, target) => join(PROTO_DIR, target);
+root.loadSync([
+  'opentelemetry/proto/collector/trace/v1/trace_service.proto',
+  'opentelemetry/proto/collector/logs/v1/logs_service.proto',
+]);
+const TraceRequest = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest');
+const LogsRequest = root.lookupType('opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest');
 let bodies = [];
 
 function decode(signal, contentType, body) {

@@ -78,7 +78,7 @@ const lazyEntries = {
 // The API packages are bundled, but the app must get the same copy (its proxies go live only when that copy
 // registers the SDK): every import of them goes through `shareWithApp` (src/shared-package.ts), which hands the
 // bundled copy to Node's module cache, or adopts the app's copy when the app loaded it first.
-const SHARED = ['@opentelemetry/api', '@opentelemetry/api-logs'];
+const SHARED = ['@opentelemetry/api'];
 const requireFromRoot = createRequire(join(root, 'package.json'));
 const sharedApi = {
   name: 'otelkit-shared-api',

@@ -1,11 +1,12 @@
-// One instance of the OpenTelemetry API packages for otelkit's bundle and the app.
+// One instance of the OpenTelemetry API package for otelkit's bundle and the app.
 //
-// The bundle carries @opentelemetry/api and api-logs, which saves reading ~50 files at every start. The API keeps a
-// proxy provider per loaded copy, and a copy's proxies go live only when that same copy registers the SDK, so the app
-// must get otelkit's copy: a tracer or logger it takes before `start()` would otherwise stay a no-op for good. The
-// bundled copy is therefore placed in Node's module cache where the app's `require` of the package would land
-// (documented: entries of `require.cache` may be added), and where the app already loaded that file, its copy is the
-// one otelkit uses. ES modules importing the package get its ESM build either way, as with any CJS dependency.
+// The bundle carries @opentelemetry/api (with the logs API since 1.10), which saves reading its files at every
+// start. The API keeps a proxy provider per loaded copy, and a copy's proxies go live only when that same copy
+// registers the SDK, so the app must get otelkit's copy: a tracer or logger it takes before `start()` would otherwise
+// stay a no-op for good. The bundled copy is therefore placed in Node's module cache where the app's `require` of the
+// package would land (documented: entries of `require.cache` may be added), and where the app already loaded that
+// file, its copy is the one otelkit uses. ES modules importing the package get its ESM build either way, as with any
+// CJS dependency.
 import Module from 'node:module';
 import { readFileSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';

@@ -7,6 +7,7 @@ import { installUncaughtHandlers } from './uncaught';
 import { describeStart } from './summary';
 import { loadConfig, processState } from './state';
 import { registerEsmLoaderHook } from './esm-hook';
+import { unsupportedNodeWarning } from './node-support';
 
 export function start(options: StartOptions = {}): void {
   startWith(options, { deferInstrumentations: true });
@@ -28,6 +29,8 @@ function startWith(options: StartOptions, { deferInstrumentations }: { deferInst
   // Workers share the process (and its exporters) with the main thread's SDK.
   if (!isMainThread) return;
   try {
+    const nodeWarning = unsupportedNodeWarning(process.versions.node);
+    if (nodeWarning !== undefined) diagnostics.warn(nodeWarning);
     const config = loadConfig(options);
     if (config.disabled) {
       diagnostics.info('OTEL_SDK_DISABLED=true: telemetry is off, the application runs uninstrumented');

@@ -23,7 +23,9 @@ export const SAMPLERS = [
 ] as const;
 export type SamplerName = (typeof SAMPLERS)[number];
 
-export const PROPAGATORS = ['tracecontext', 'baggage', 'b3', 'b3multi', 'jaeger', 'none'] as const;
+// OpenTelemetry JS 3.x publishes no Jaeger propagator (its last release binds the 2.x API) and sdk-node 0.300 drops
+// `jaeger` with a warning: so does otelkit, through the reader's warning for an unknown entry.
+export const PROPAGATORS = ['tracecontext', 'baggage', 'b3', 'b3multi', 'none'] as const;
 export type PropagatorName = Exclude<(typeof PROPAGATORS)[number], 'none'>;
 
 export const RESOURCE_DETECTORS = [

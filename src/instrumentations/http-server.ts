@@ -332,9 +332,13 @@ export class HttpServerInstrumentation extends OwnHttpInstrumentation {
       const status = res.statusCode;
       span.setAttribute('http.response.status_code', status);
       metric['http.response.status_code'] = status;
-      // As upstream: 1xx to 4xx leave the status unset, anything else is an error; 5xx is the metric's error.type.
+      // As upstream: 1xx to 4xx leave the status unset, anything else is an error; a 5xx is error.type on the span
+      // (since instrumentation-http 0.300) and on the metric.
       if (!(status >= 100 && status < 500)) span.setStatus({ code: SpanStatusCode.ERROR });
-      if (status >= 500 && status < 600) metric['error.type'] = String(status);
+      if (status >= 500 && status < 600) {
+        span.setAttribute('error.type', String(status));
+        metric['error.type'] = String(status);
+      }
       const route = rpc.type === RPCType.HTTP ? rpc.route : undefined;
       if (route !== undefined) {
         span.setAttribute('http.route', route);

@@ -1,5 +1,5 @@
 // otelkit's log levels: winston names, the level text written in records, and the OTel severity numbers.
-import { SeverityNumber } from '@opentelemetry/api-logs';
+import { SeverityNumber } from '@opentelemetry/api';
 
 // `warn` and `warning` are the same level: winston users call warn(), the schema says WARNING.
 export const LEVELS = { critical: 0, error: 1, warning: 2, warn: 2, info: 3, debug: 4 } as const;

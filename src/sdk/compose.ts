@@ -1,6 +1,5 @@
 // Composes the running SDK from small named steps: resource, providers, globals, instrumentations.
-import { metrics, propagation, trace } from '@opentelemetry/api';
-import { logs } from '@opentelemetry/api-logs';
+import { logs, metrics, propagation, trace } from '@opentelemetry/api';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { setGlobalErrorHandler } from '@opentelemetry/core';
 import { reportUpstreamError } from '../diagnostics';

@@ -2,13 +2,10 @@
 // span is encoded when it ends and waits for its batch as bytes (./encoding-batch, ./otlp-trace-encoding).
 import { createNoopMeter, TraceFlags, type MeterProvider } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
-// Not on the package's index: the class upstream's batch processor counts with, so both name their instances
-// from one counter (batching_span_processor/0, /1, ...) and report the same metrics. The SDK's version is pinned;
-// if an upgrade moves the file, the build fails here.
-import { SpanProcessorMetrics } from '@opentelemetry/sdk-trace/build/src/export/SpanProcessorMetrics';
 import type { BatchSettings } from '../config/resolve';
 import { EncodedBatches, type EncodedExporter } from './encoding-batch';
 import { EncodedSpanQueue } from './otlp-trace-encoding';
+import { SpanProcessorMetrics } from './span-processor-metrics';
 
 const COMPONENT_TYPE = 'batching_span_processor';
 

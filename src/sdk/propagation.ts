@@ -1,4 +1,4 @@
-// The global text-map propagator from OTEL_PROPAGATORS; B3 and Jaeger load only when named.
+// The global text-map propagator from OTEL_PROPAGATORS; B3 loads only when named.
 import type { TextMapPropagator } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { PropagatorName } from '../config/resolve';
@@ -17,11 +17,6 @@ function createOne(name: PropagatorName): TextMapPropagator {
       return new B3Propagator({
         injectEncoding: name === 'b3' ? B3InjectEncoding.SINGLE_HEADER : B3InjectEncoding.MULTI_HEADER,
       });
-    }
-    case 'jaeger': {
-      const { JaegerPropagator } =
-        require('@opentelemetry/propagator-jaeger') as typeof import('@opentelemetry/propagator-jaeger');
-      return new JaegerPropagator();
     }
   }
 }

@@ -3,13 +3,16 @@
 // test/unit/otlp-trace-encoding.test.ts, which holds it byte for byte to the installed upstream serializer: an SDK
 // upgrade that changes what a span carries fails there, not in production. Ledger entry: docs/forks.md.
 import { OTLPExporterBase } from '@opentelemetry/otlp-exporter-base';
-import { convertLegacyHttpOptions, createOtlpHttpExportDelegate } from '@opentelemetry/otlp-exporter-base/node-http';
+import {
+  convertLegacyHttpOptions,
+  createOtlpHttpExportDelegate,
+  type OTLPExporterNodeConfigBase,
+} from '@opentelemetry/otlp-exporter-base/node-http';
 import {
   ProtobufTraceSerializer,
   TraceExporterMetricsHelper,
   type IExporterMetricsHelper,
 } from '@opentelemetry/otlp-transformer';
-import type { OTLPExporterNodeConfigBase } from '@opentelemetry/otlp-exporter-base';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { EncodedBatch } from './otlp-encoding';
 import { encodeTraceRequest } from './otlp-trace-encoding';

@@ -115,6 +115,23 @@ describe('compareCaptures', () => {
     ]);
   });
 
+  it('pairs logger lines per logger, whatever order they reached stdout in, and reports a line only one side printed', () => {
+    const [ours, theirs] = [traces(), traces()];
+    const lines = (...vias: string[]) => vias.map((via) => `${JSON.stringify({ via })}\n`).join('');
+    const swapped = compareCaptures(
+      APP,
+      capture('otelkit', ours, { stdout: lines('winston', 'bunyan', 'pino') }),
+      capture('upstream', theirs, { stdout: lines('winston', 'pino', 'bunyan') }),
+    );
+    expect(swapped).toEqual([]);
+    const missing = compareCaptures(
+      APP,
+      capture('otelkit', ours, { stdout: lines('winston', 'bunyan') }),
+      capture('upstream', theirs, { stdout: lines('winston', 'pino', 'bunyan') }),
+    );
+    expect(missing).toEqual(['log line 2 (pino): otelkit printed null, upstream "pino"']);
+  });
+
   it('reports a different answer to a request, and a route SPEC 5 asks for that otelkit lacks', () => {
     const app = { ...APP, routes: { 'GET /users/7': '/users/:id', 'GET /nope': undefined } };
     const ours = capture('otelkit', traces({ route: false }));

@@ -267,9 +267,16 @@ function loggerLines(stdout: string): Record<string, unknown>[] {
 function compareLoggerLines(capA: Capture, capB: Capture, out: string[]): void {
   const [la, lb] = [loggerLines(capA.stdout), loggerLines(capB.stdout)];
   const spanName = (cap: Capture, id: unknown) => cap.spans.find((s) => s.spanId === id)?.name;
-  const count = Math.max(la.length, lb.length);
-  for (let i = 0; i < count; i++) {
-    const [a, b] = [la[i], lb[i]];
+  // Lines are paired per logger, not by their place in stdout: pino's default destination (sonic-boom) writes
+  // asynchronously, so its line can land after the next request's bunyan line in either run.
+  const byLogger = (lines: Record<string, unknown>[], via: unknown) => lines.filter((line) => line.via === via);
+  const loggers = [...new Set([...lb, ...la].map((line) => line.via))];
+  const pairs = loggers.flatMap((via) => {
+    const [oa, ob] = [byLogger(la, via), byLogger(lb, via)];
+    return Array.from({ length: Math.max(oa.length, ob.length) }, (_, k) => [oa[k], ob[k]] as const);
+  });
+  for (let i = 0; i < pairs.length; i++) {
+    const [a, b] = pairs[i];
     const what = `log line ${i + 1} (${String((b ?? a).via)})`;
     if (!a || !b || a.via !== b.via) {
       out.push(`${what}: otelkit printed ${show(a?.via ?? null)}, upstream ${show(b?.via ?? null)}`);

@@ -59,7 +59,7 @@ describe.runIf(missing.length === 0)('the auto-instrumentation image for the Ope
     expect(config.User).toBe('10001:10001');
     expect(config.Cmd).toEqual(COPY_COMMAND);
     expect(config.Labels['org.opencontainers.image.source']).toBe('https://github.com/otelkit/otelkit');
-    expect(config.Labels['org.opencontainers.image.version']).toBe('0.1.0');
+    expect(config.Labels['org.opencontainers.image.version']).toBe('0.2.0');
     expect(config.Labels['org.opencontainers.image.licenses']).toMatch(/^(\S+ AND )+\S+$/);
     expect(config.Labels['org.opencontainers.image.licenses']).toContain('Apache-2.0');
   });

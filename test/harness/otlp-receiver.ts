@@ -1,20 +1,10 @@
 // The test receiver: otelkit's OTLP/HTTP receiver plus protobuf decoding and waiting for telemetry to arrive.
 import type { ServerResponse } from 'node:http';
-import { createRequire } from 'node:module';
 import { OtlpHttpReceiver } from '../../src/dev/receiver';
 import type { OtlpSignal } from '../../src/dev/otlp-records';
+import { decodeRequest } from './otlp-proto';
 
 export type { ReceivedLog, ReceivedMetric, ReceivedSpan } from '../../src/dev/otlp-records';
-
-const require = createRequire(import.meta.url);
-// Generated protobufjs decoders shipped by @opentelemetry/otlp-transformer 0.52 (installed under an alias).
-const root = require('otlp-transformer-decoders/build/src/generated/root');
-const collector = root.opentelemetry.proto.collector;
-const DECODERS: Record<OtlpSignal, { decode(buf: Buffer): unknown; toObject(m: unknown, o: object): Record<string, unknown> }> = {
-  traces: collector.trace.v1.ExportTraceServiceRequest,
-  metrics: collector.metrics.v1.ExportMetricsServiceRequest,
-  logs: collector.logs.v1.ExportLogsServiceRequest,
-};
 
 export class OtlpReceiver extends OtlpHttpReceiver {
   /** With respondWith 429/503: the Retry-After value (seconds) to send. */
@@ -38,8 +28,7 @@ export class OtlpReceiver extends OtlpHttpReceiver {
 
   protected override decode(signal: OtlpSignal, contentType: string, body: Buffer): Record<string, unknown> | undefined {
     if (!contentType.includes('protobuf')) return super.decode(signal, contentType, body);
-    const Decoder = DECODERS[signal];
-    return Decoder.toObject(Decoder.decode(body), { longs: String, enums: Number, bytes: String, defaults: false });
+    return decodeRequest(signal, body);
   }
 
   /** Resolves once the predicate holds over what arrived; rejects with a summary after the timeout. */

@@ -58,18 +58,19 @@ describe('the bundled runtime', () => {
     expect(text).toContain('// node_modules/@opentelemetry/sdk-trace/');
   });
 
-  it('carries the API packages, reached only through shareWithApp with the installed version', () => {
+  it('carries the API package (logs API included), reached only through shareWithApp with the installed version', () => {
     const text = runtimeFiles()
       .map((file) => readFileSync(file, 'utf8'))
       .join('\n');
-    for (const pkg of ['@opentelemetry/api', '@opentelemetry/api-logs']) {
+    for (const pkg of ['@opentelemetry/api']) {
       expect(text).not.toContain(`require("${pkg}")`);
       const { version } = JSON.parse(readFileSync(join(root, 'node_modules', pkg, 'package.json'), 'utf8')) as {
         version: string;
       };
       expect(text).toContain(`shareWithApp("${pkg}", "${version}", `);
     }
-    expect(text).toContain('// node_modules/@opentelemetry/api/build/src/trace/ProxyTracerProvider.js');
+    expect(text).toContain('// node_modules/@opentelemetry/api/dist/trace/ProxyTracerProvider.cjs');
+    expect(text).toContain('// node_modules/@opentelemetry/api/dist/logs/ProxyLoggerProvider.cjs');
   });
 
   it('names every bundled package, with its version and licence, in THIRD-PARTY-LICENSES.txt', () => {
@@ -86,7 +87,7 @@ describe('the bundled runtime', () => {
       (pkg) => !new RegExp(`^${pkg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}@\\S+ \\(`, 'm').test(notices),
     );
     expect(missing).toEqual([]);
-    expect(notices).toMatch(/^@opentelemetry\/sdk-trace@2\.12\.0 \(Apache-2\.0\)$/m);
+    expect(notices).toMatch(/^@opentelemetry\/sdk-trace@3\.0\.0 \(Apache-2\.0\)$/m);
   });
 
   it('carries of the semantic conventions only the names the bundled code reads, with the values the package gives them', () => {
@@ -96,7 +97,7 @@ describe('the bundled runtime', () => {
     expect(text).not.toContain('// node_modules/@opentelemetry/semantic-conventions/dist/index.cjs');
     const reads = new Set<string>();
     for (const code of texts) {
-      for (const [, binding] of code.matchAll(/\bconst (\w+) = \([^;\n]*_semantic_conventions_used_exports\)\);/g)) {
+      for (const [, binding] of code.matchAll(/\b(?:const|let) (\w+) = \([^;\n]*_semantic_conventions_used_exports\)\);/g)) {
         for (const [, name] of code.matchAll(new RegExp(`\\b${binding}\\.(\\w+)`, 'g'))) reads.add(name);
       }
     }

@@ -8,15 +8,10 @@ import { detectResources } from '@opentelemetry/resources';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { EncodingBatchSpanProcessor } from '../../src/sdk/encoding-span-processor';
 import type { EncodedBatch as EncodedSpans } from '../../src/sdk/otlp-encoding';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const root = require('otlp-transformer-decoders/build/src/generated/root');
-const TraceRequest = root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import { decodeTraceRequest } from '../harness/otlp-proto';
 
 const spanNames = (batch: EncodedSpans): string[] =>
-  TraceRequest.decode(batch.bytes).resourceSpans.flatMap((rs: { scopeSpans: { spans: { name: string }[] }[] }) =>
-    rs.scopeSpans.flatMap((ss) => ss.spans.map((s) => s.name)),
-  );
+  decodeTraceRequest(batch.bytes).resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans.map((s) => s.name)));
 
 function setUp(
   answer: (call: number) => ExportResult | undefined,
@@ -107,7 +102,7 @@ describe('EncodingBatchSpanProcessor', () => {
     settle('eu-west-1');
     await Promise.all([flushed, again]);
     expect(batches).toHaveLength(1);
-    const decoded = TraceRequest.decode(batches[0].bytes);
+    const decoded = decodeTraceRequest(batches[0].bytes);
     expect(decoded.resourceSpans[0].resource.attributes).toEqual([
       expect.objectContaining({ key: 'cloud.region', value: expect.objectContaining({ stringValue: 'eu-west-1' }) }),
     ]);

@@ -9,11 +9,7 @@ import { TraceState } from '@opentelemetry/core';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { EncodedSpanQueue, encodeTraceRequest } from '../../src/sdk/otlp-trace-encoding';
-
-// The protocol's generated definitions, from the older transformer release the benchmark sink also decodes with.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const root = require('otlp-transformer-decoders/build/src/generated/root');
-const TraceRequest = root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import { decodeTraceRequest } from '../harness/otlp-proto';
 
 const primitive = fc.oneof(text, number, fc.boolean());
 const value: fc.Arbitrary<AttributeValue> = fc.oneof(
@@ -108,10 +104,8 @@ describe('OTLP span encoding', () => {
     expect(bytes.length).toBeGreaterThan(0x4000);
     expect(bytes.length).toBeGreaterThan(64 * 1024); // the writer grew its buffer on the way
     expect(Buffer.from(bytes).equals(Buffer.from(ProtobufTraceSerializer.serializeRequest(spans)!))).toBe(true);
-    const decoded = TraceRequest.decode(bytes);
-    const names = decoded.resourceSpans.flatMap((rs: { scopeSpans: { spans: { name: string }[] }[] }) =>
-      rs.scopeSpans.flatMap((ss) => ss.spans.map((s) => s.name)),
-    );
+    const decoded = decodeTraceRequest(bytes);
+    const names = decoded.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans.map((s) => s.name)));
     expect(names.sort()).toEqual(spans.map((s) => s.name).sort());
   });
 
