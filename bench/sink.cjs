@@ -5,8 +5,10 @@ const { gunzipSync } = require('node:zlib');
 const { join } = require('node:path');
 const protobuf = require('protobufjs');
 
+const { otlpProtoDir } = require('../scripts/otlp-proto-dir.cjs');
+
 // The protocol's own definitions, shared with the tests' receiver (test/harness/otlp-proto.ts).
-const PROTO_DIR = join(__dirname, '..', 'test', 'fixtures', 'otlp-proto');
+const PROTO_DIR = otlpProtoDir();
 const root = new protobuf.Root();
 root.resolvePath = (_origin, target) => join(PROTO_DIR, target);
 root.loadSync([

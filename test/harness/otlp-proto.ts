@@ -1,11 +1,11 @@
-// Decoders for OTLP export requests, built by protobufjs from the protocol's own .proto files (test/fixtures/otlp-proto,
-// copied unchanged from opentelemetry-proto v1.11.0): the 3.x otlp-transformer ships an encoder only.
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// Decoders for OTLP export requests, built by protobufjs from the protocol's own .proto files (opentelemetry-proto
+// v1.11.0, from the Go module proxy: scripts/otlp-proto-dir.cjs): the 3.x otlp-transformer ships an encoder only.
+import { join } from 'node:path';
 import protobuf from 'protobufjs';
 import type { OtlpSignal } from '../../src/dev/otlp-records';
+import { otlpProtoDir } from '../../scripts/otlp-proto-dir.cjs';
 
-const PROTO_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'otlp-proto');
+const PROTO_DIR = otlpProtoDir();
 const SERVICES: Record<OtlpSignal, [file: string, type: string]> = {
   traces: ['collector/trace/v1/trace_service.proto', 'collector.trace.v1.ExportTraceServiceRequest'],
   metrics: ['collector/metrics/v1/metrics_service.proto', 'collector.metrics.v1.ExportMetricsServiceRequest'],
