@@ -247,10 +247,15 @@ const PAIR_FIRST_WORDS = new Set(SECRET_NAMES.map((n) => keyWords(n)).flatMap((w
 const PAIR_LAST_WORDS = new Set(SECRET_NAMES.map((n) => keyWords(n)).flatMap((w) => (w.length === 2 ? [w[1]!] : [])));
 const ONE_WORD_NAMES = new Set([...SECRET_NAMES, ...CARD_NAMES].map((n) => keyWords(n).join('')));
 
-const word = fc.oneof(fc.constantFrom(...SECRET_WORDS, ...ORDINARY_WORDS), fc.stringMatching(/^[a-z][a-z0-9]{0,7}$/));
+const spell = (w: string, form: number) => (form === 0 ? w : form === 1 ? w[0]!.toUpperCase() + w.slice(1) : w.toUpperCase());
+// A generated word stays one word however it is spelled: upper-case after a digit starts a new word (`A0CVV` is
+// `a0` and `cvv`), so a word that splits would hide another last word in the key.
+const oneWord = fc
+  .stringMatching(/^[a-z][a-z0-9]{0,7}$/)
+  .filter((w) => [0, 1, 2].every((f) => keyWords(spell(w, f)).length === 1));
+const word = fc.oneof(fc.constantFrom(...SECRET_WORDS, ...ORDINARY_WORDS), oneWord);
 /** A last word that names nothing: no secret or card name, and no pair's last word (`key` after `api`). */
 const innocentLast = word.filter((w) => !ONE_WORD_NAMES.has(w) && !PAIR_LAST_WORDS.has(w) && !PAIR_FIRST_WORDS.has(w));
-const spell = (w: string, form: number) => (form === 0 ? w : form === 1 ? w[0]!.toUpperCase() + w.slice(1) : w.toUpperCase());
 
 /** Joins words into a key with separators or camelCase, each word lower, Capitalised or UPPER as camelCase allows. */
 const keyOf = (words: fc.Arbitrary<string[]>) =>
