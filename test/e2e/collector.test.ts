@@ -15,6 +15,7 @@ import {
   ES_OLDEST_JAVA_HOME,
   ES_OLDEST_VERSION,
   missingElasticsearch,
+  putStrictOrderTotalTemplate,
   startForCollector,
   type SearchHit,
 } from '../harness/elasticsearch';
@@ -366,25 +367,7 @@ describe.runIf(missingWithElasticsearch.length === 0)(
     }, 60_000);
 
     it('a mapping conflict (400): the reason Elasticsearch gives is in the log (include_source_on_error, new in 8.18)', async () => {
-      // A data stream whose mapping insists on a number, as a user's own stricter template would.
-      await es.ok('PUT', '/_index_template/strict-refusals', {
-        index_patterns: ['logs-strictrefusals.otel-*'],
-        priority: 200,
-        data_stream: {},
-        composed_of: ['otelkit-otel@settings', 'otelkit-otel@mappings', 'otelkit-logs-otel@mappings'],
-        template: {
-          mappings: {
-            properties: {
-              attributes: {
-                type: 'passthrough',
-                priority: 20,
-                dynamic: true,
-                properties: { 'order.total': { type: 'long', ignore_malformed: false } },
-              },
-            },
-          },
-        },
-      });
+      await putStrictOrderTotalTemplate(es, 'strict-refusals', 'strictrefusals');
       const failed = () => collector.ownMetric('otelcol_elasticsearch_docs_processed', 'error_type="document_parsing_exception"');
       const failedBefore = await failed();
       await exportBurst(collector, 'strictrefusals', 'strict-string', 1, [

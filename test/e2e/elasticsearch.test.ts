@@ -14,6 +14,7 @@ import {
   ES_PASSWORD,
   ES_VERSION,
   missingElasticsearch,
+  putStrictOrderTotalTemplate,
   runSetupJob,
   type SearchHit,
 } from '../harness/elasticsearch';
@@ -221,26 +222,7 @@ describe.runIf(missing.length === 0)(`collector → real Elasticsearch ${ES_VERS
 
   it('a document the cluster still rejects is counted on otelcol_elasticsearch_docs_processed, with its reason logged', async () => {
     const { es } = stack;
-    // A data stream whose mapping insists on a number (field-level ignore_malformed: false overrides the index
-    // setting), as a user's own stricter template would: the string is refused with a 400.
-    await es.ok('PUT', '/_index_template/strict-orders', {
-      index_patterns: ['logs-strict.otel-*'],
-      priority: 200,
-      data_stream: {},
-      composed_of: ['otelkit-otel@settings', 'otelkit-otel@mappings', 'otelkit-logs-otel@mappings'],
-      template: {
-        mappings: {
-          properties: {
-            attributes: {
-              type: 'passthrough',
-              priority: 20,
-              dynamic: true,
-              properties: { 'order.total': { type: 'long', ignore_malformed: false } },
-            },
-          },
-        },
-      },
-    });
+    await putStrictOrderTotalTemplate(es, 'strict-orders', 'strict');
     const failedBefore = await collector.ownMetric('otelcol_elasticsearch_docs_processed', 'outcome="failed_client"');
     await get(await app.url('/total/strict?value=7&dataset=strict'));
     await es.waitForHits('logs-strict.otel-default', term('total_tag', 'strict'), 1);

@@ -328,3 +328,29 @@ export async function startForCollector(es: ElasticsearchServer, settings: strin
 export function collectorElasticsearchEnv(es: ElasticsearchServer, password = COLLECTOR_PASSWORD): Record<string, string> {
   return { ELASTICSEARCH_ENDPOINT: es.url, ELASTICSEARCH_USERNAME: COLLECTOR_USER, ELASTICSEARCH_PASSWORD: password };
 }
+
+/**
+ * A logs data stream template whose mapping insists that `order.total` is a number (a field-level
+ * `ignore_malformed: false` overrides the index setting), as a user's own stricter template would: a string value
+ * there is refused with a 400 (document_parsing_exception).
+ */
+export async function putStrictOrderTotalTemplate(es: ElasticsearchServer, name: string, dataset: string): Promise<void> {
+  await es.ok('PUT', `/_index_template/${name}`, {
+    index_patterns: [`logs-${dataset}.otel-*`],
+    priority: 200,
+    data_stream: {},
+    composed_of: ['otelkit-otel@settings', 'otelkit-otel@mappings', 'otelkit-logs-otel@mappings'],
+    template: {
+      mappings: {
+        properties: {
+          attributes: {
+            type: 'passthrough',
+            priority: 20,
+            dynamic: true,
+            properties: { 'order.total': { type: 'long', ignore_malformed: false } },
+          },
+        },
+      },
+    },
+  });
+}
