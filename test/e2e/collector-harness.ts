@@ -269,22 +269,20 @@ export class PrometheusServer {
   }
 }
 
-/**
- * The collector's backends: a real Elasticsearch (`es`, one per test file, started by the caller with
- * startForCollector), the stand-in for Sentry's OTLP endpoint (which no server that runs here implements) and a
- * queue directory; `env` is the collector's environment pointing at them.
- */
-export class CollectorBackends {
+/** What every set of the collector's backends has: the Sentry OTLP stand-in, a queue directory and the environment. */
+abstract class SentryAndQueueBackends {
   readonly sentry: SentryStandin;
   storageDir = '';
 
   constructor(
-    readonly es: ElasticsearchServer,
-    readonly sentryProject = '4508123',
-    readonly sentryKey = 'e2e5ca1ab1e0public0key',
+    readonly sentryProject: string,
+    readonly sentryKey: string,
   ) {
     this.sentry = new SentryStandin(sentryProject, sentryKey);
   }
+
+  /** Where the collector's elasticsearch exporter sends, and as whom. */
+  protected abstract elasticsearchEnv(): Record<string, string>;
 
   async start(): Promise<void> {
     this.storageDir = mkdtempSync(join(tmpdir(), 'otelkit-collector-storage-'));
@@ -293,7 +291,7 @@ export class CollectorBackends {
 
   env(ports: CollectorPorts, extra: Record<string, string> = {}): Record<string, string> {
     return collectorEnv(ports, this.storageDir, {
-      ...collectorElasticsearchEnv(this.es),
+      ...this.elasticsearchEnv(),
       SENTRY_OTLP_ENDPOINT: this.sentry.otlpEndpoint,
       SENTRY_PUBLIC_KEY: this.sentryKey,
       OTELCOL_BATCH_TIMEOUT: '200ms',
@@ -309,42 +307,47 @@ export class CollectorBackends {
 }
 
 /**
+ * The collector's backends: a real Elasticsearch (`es`, one per test file, started by the caller with
+ * startForCollector), the stand-in for Sentry's OTLP endpoint (which no server that runs here implements) and a
+ * queue directory; `env` is the collector's environment pointing at them.
+ */
+export class CollectorBackends extends SentryAndQueueBackends {
+  constructor(
+    readonly es: ElasticsearchServer,
+    sentryProject = '4508123',
+    sentryKey = 'e2e5ca1ab1e0public0key',
+  ) {
+    super(sentryProject, sentryKey);
+  }
+
+  protected elasticsearchEnv(): Record<string, string> {
+    return collectorElasticsearchEnv(this.es);
+  }
+}
+
+/**
  * The backends for the faults a real cluster cannot be made to show on demand (see
  * test/harness/elasticsearch-fault-injector.ts): the Elasticsearch fault injector in Elasticsearch's place, the
  * Sentry stand-in, a queue directory.
  */
-export class FaultInjectingBackends {
+export class FaultInjectingBackends extends SentryAndQueueBackends {
   readonly es = new ElasticsearchFaultInjector();
-  readonly sentry: SentryStandin;
-  storageDir = '';
 
-  constructor(
-    readonly sentryProject = '4508123',
-    readonly sentryKey = 'e2e5ca1ab1e0public0key',
-  ) {
-    this.sentry = new SentryStandin(sentryProject, sentryKey);
+  constructor(sentryProject = '4508123', sentryKey = 'e2e5ca1ab1e0public0key') {
+    super(sentryProject, sentryKey);
   }
 
-  async start(): Promise<void> {
-    this.storageDir = mkdtempSync(join(tmpdir(), 'otelkit-collector-storage-'));
+  protected elasticsearchEnv(): Record<string, string> {
+    return { ELASTICSEARCH_ENDPOINT: this.es.url };
+  }
+
+  override async start(): Promise<void> {
     await this.es.start();
-    await this.sentry.start();
+    await super.start();
   }
 
-  env(ports: CollectorPorts, extra: Record<string, string> = {}): Record<string, string> {
-    return collectorEnv(ports, this.storageDir, {
-      ELASTICSEARCH_ENDPOINT: this.es.url,
-      SENTRY_OTLP_ENDPOINT: this.sentry.otlpEndpoint,
-      SENTRY_PUBLIC_KEY: this.sentryKey,
-      OTELCOL_BATCH_TIMEOUT: '200ms',
-      OTELCOL_SENTRY_DECISION_WAIT: '1s',
-      ...extra,
-    });
-  }
-
-  async stop(): Promise<void> {
+  override async stop(): Promise<void> {
     await this.es.stop();
-    await this.sentry.stop();
-    if (this.storageDir) rmSync(this.storageDir, { recursive: true, force: true });
+    await super.stop();
   }
 }

@@ -9,6 +9,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
+import { waitUntilNotified } from './notified';
 
 export interface StoredDocument {
   /** Index or data stream the document was written to. */
@@ -69,21 +70,10 @@ export class ElasticsearchFaultInjector {
   }
 
   /** Resolves once the predicate holds over the stored documents; rejects with a summary after the timeout. */
-  async waitFor(predicate: () => boolean, timeoutMillis = 20_000, what = 'documents'): Promise<void> {
-    if (predicate()) return;
-    await new Promise<void>((resolve, reject) => {
-      const check = () => {
-        if (!predicate()) return;
-        clearTimeout(timer);
-        this.listeners.delete(check);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.listeners.delete(check);
-        const indices = [...new Set(this.documents.map((d) => d.index))].join(', ');
-        reject(new Error(`timed out waiting for ${what}: ${this.documents.length} documents stored (${indices})`));
-      }, timeoutMillis);
-      this.listeners.add(check);
+  waitFor(predicate: () => boolean, timeoutMillis = 20_000, what = 'documents'): Promise<void> {
+    return waitUntilNotified(this.listeners, predicate, timeoutMillis, () => {
+      const indices = [...new Set(this.documents.map((d) => d.index))].join(', ');
+      return `timed out waiting for ${what}: ${this.documents.length} documents stored (${indices})`;
     });
   }
 

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { collectRecords, type OtlpSignal } from '../../src/dev/otlp-records';
 import { OtlpReceiver, type ReceivedLog, type ReceivedSpan } from './otlp-receiver';
+import { waitUntilNotified } from './notified';
 
 /** Exposes the test receiver's protobuf decoding without its HTTP server. */
 class OtlpDecoder extends OtlpReceiver {
@@ -77,21 +78,10 @@ export class SentryStandin {
     return this.requests.filter((r) => r.status === 401);
   }
 
-  async waitFor(predicate: () => boolean, timeoutMillis = 20_000, what = 'telemetry'): Promise<void> {
-    if (predicate()) return;
-    await new Promise<void>((resolve, reject) => {
-      const check = () => {
-        if (!predicate()) return;
-        clearTimeout(timer);
-        this.listeners.delete(check);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.listeners.delete(check);
-        const counts = `${this.spans.length} spans, ${this.logs.length} logs, ${this.rejected.length} requests refused`;
-        reject(new Error(`timed out waiting for ${what}: ${counts}`));
-      }, timeoutMillis);
-      this.listeners.add(check);
+  waitFor(predicate: () => boolean, timeoutMillis = 20_000, what = 'telemetry'): Promise<void> {
+    return waitUntilNotified(this.listeners, predicate, timeoutMillis, () => {
+      const counts = `${this.spans.length} spans, ${this.logs.length} logs, ${this.rejected.length} requests refused`;
+      return `timed out waiting for ${what}: ${counts}`;
     });
   }
 
