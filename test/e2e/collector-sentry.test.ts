@@ -313,7 +313,10 @@ describe.runIf(missing.length === 0)("collector/config.yaml's Sentry branch", ()
     expect(sentryFiles.length).toBeGreaterThan(0);
     const onDisk = sentryFiles.reduce((sum, name) => sum + bytesUnder(join(storageDir, name)), 0);
     process.stderr.write(`Sentry queue files: ${onDisk} bytes for ${exports * padding} bytes offered\n`);
-    expect(onDisk).toBeLessThan(4 * queueBytes);
+    // The files hold more than the queue's bound: the items of the batch being retried stay on disk beside it, and
+    // bbolt never gives back its free pages. A loaded run measured 1,081,344 bytes for this 256 KiB bound; an
+    // unbounded queue would hold the 5 MiB offered.
+    expect(onDisk).toBeLessThan(8 * queueBytes);
   }, 90_000);
 
   it('Sentry hangs and traces pile up for its sampling decision: at most OTELCOL_SENTRY_TRACES_IN_MEMORY are held, the oldest dropped for Sentry only', async () => {
