@@ -269,8 +269,12 @@ const keyOf = (words: fc.Arbitrary<string[]>) =>
         if (sep === 'camel') key += spell(w, 1);
         else key += sep + spell(w, caseSeed % 3 === 2 && sep !== '' ? 2 : i === 0 ? (caseSeed % 2 ? 0 : 1) : 0);
       });
-      return key;
-    });
+      return { key, words: ws };
+    })
+    // Only keys that read back as the words they were made of: a camelCase join after an UPPER word can merge two
+    // (`CREDENTIAL` + `S` is `CREDENTIALS`), which would put another last word in the key.
+    .filter(({ key, words }) => keyWords(key).join('.') === words.map((w) => w.toLowerCase()).join('.'))
+    .map(({ key }) => key);
 
 const leaf = fc.oneof(
   fc.string({ unit: 'grapheme' }).filter((s) => !/\d[\d -]{11,}\d/.test(s)),
